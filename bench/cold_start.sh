@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Median cold-start time of the llmgw binary (figures for the issue notes, not a test).
+#   bench/cold_start.sh [path/to/llmgw]
+# Uses hyperfine when installed (apt-get install hyperfine), else a plain loop.
+set -euo pipefail
+bin=${1:-build/llmgw}
+[ -x "$bin" ] || { echo "bench: build first (cmake --build build), or pass the binary" >&2; exit 1; }
+home=$(mktemp -d); trap 'rm -rf "$home"' EXIT
+export HOME=$home XDG_CONFIG_HOME=$home/.config XDG_DATA_HOME=$home/.local/share XDG_STATE_HOME=$home/.local/state
+runs=${RUNS:-200}
+
+median_ms() {  # command... → median wall time in ms over $runs runs
+  local times=()
+  for _ in $(seq 1 10); do "$@" >/dev/null 2>&1 || true; done  # warm the page cache
+  for _ in $(seq 1 "$runs"); do
+    local start end
+    start=$(date +%s%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s%N)
+    times+=($(( (end - start) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+}
+
+echo "llmgw cold start, $runs runs each, median wall time ($(nproc) cores, $(uname -m))"
+if command -v hyperfine >/dev/null; then
+  hyperfine -N --warmup 20 --runs "$runs" --style basic \
+    "$bin --version" "$bin chat -m mock/echo --no-stream hi" 2>&1 | grep -E 'Benchmark|Time \(mean|Range'
+  echo
+fi
+printf '  %-45s %s ms\n' "llmgw --version" "$(median_ms "$bin" --version)"
+printf '  %-45s %s ms\n' "llmgw chat -m mock/echo --no-stream hi" "$(median_ms "$bin" chat -m mock/echo --no-stream hi)"
+printf '  %-45s %s ms\n' "/bin/true (process spawn floor)" "$(median_ms /bin/true)"

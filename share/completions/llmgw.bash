@@ -1,0 +1,22 @@
+# bash completion for llmgw: subcommands, their options, and provider names for keys.
+_llmgw() {
+  local cur prev words cword
+  _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+  local providers="openai anthropic gemini openrouter deepseek groq together mistral azure ollama mock"
+  case "${words[1]}" in
+    chat)
+      case "$prev" in
+        -m|--model) COMPREPLY=($(compgen -W "mock/echo mock/slow openai/gpt-4o-mini openai/gpt-4o" -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --json -u --usage --key --help" -- "$cur")) ;;
+    keys)
+      if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "set list rm path" -- "$cur"));
+      else COMPREPLY=($(compgen -W "$providers" -- "$cur")); fi ;;
+    config)
+      if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "path show" -- "$cur"));
+      else COMPREPLY=($(compgen -W "--json -m --model" -- "$cur")); fi ;;
+    *)
+      COMPREPLY=($(compgen -W "chat keys config --help --version --config" -- "$cur")) ;;
+  esac
+}
+complete -F _llmgw llmgw

@@ -1,0 +1,81 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <ostream>
+
+#include "cli/command.hpp"
+#include "cli/context.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/report.hpp"
+
+namespace llmgw::cli {
+
+namespace {
+
+constexpr const char* k_footer = R"(Examples:
+  llmgw chat "Explain TCP slow start in two sentences"
+  git diff | llmgw chat -m claude-sonnet-4-5 "Write a commit message"
+  llmgw keys set openai
+  llmgw config show
+
+Exit codes:
+  0 ok   1 error   2 usage (bad arguments or model)   3 missing key or bad config
+  4 provider failed after retries (error reply, network, timeout, cut-off stream)
+  130 interrupted (Ctrl-C)
+
+Run `llmgw <command> --help` for each command's options; `man llmgw` for everything.)";
+
+}  // namespace
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> k_commands = {
+      {"chat", "Send a prompt to any model and stream the answer", &register_chat},
+      {"keys", "Store, list and remove provider API keys", &register_keys},
+      {"config", "Show where config lives and the effective settings", &register_config},
+  };
+  return k_commands;
+}
+
+int run(int argc, const char* const* argv, Io& io) {
+  Context ctx(io);
+  CLI::App app("llmgw " LLMGW_VERSION " — one command line and gateway for every LLM API", "llmgw");
+  app.set_version_flag("-V,--version", "llmgw " LLMGW_VERSION);
+  app.require_subcommand(1);
+  app.footer(k_footer);
+  app.add_option("--config", ctx.globals().config_file,
+                 "Use this config file instead of the default")
+      ->type_name("FILE");
+  for (const Command& command : commands())
+    command.register_command(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+    io.out.flush();
+    return ctx.exit_code;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, io.out, io.err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, io.out, io.err);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e, io.out, io.err);
+  } catch (const CLI::ParseError& e) {
+    print_error(io, e.what(), "run `llmgw --help` (or `llmgw <command> --help`) for usage");
+    return k_exit_usage;
+  } catch (const GatewayError& e) {
+    io.out.flush();
+    if (e.error().kind == ErrorKind::cancelled) {
+      io.err << "llmgw: interrupted\n";
+    } else {
+      print_error(io, e.error());
+    }
+    return exit_code_for(e.error().kind);
+  } catch (const std::exception& e) {
+    io.out.flush();
+    print_error(io, std::string("unexpected failure: ") + e.what(),
+                "please report this as a bug with the command you ran");
+    return k_exit_error;
+  }
+}
+
+}  // namespace llmgw::cli

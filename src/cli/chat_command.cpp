@@ -1,0 +1,232 @@
+// `llmgw chat`: one-shot prompts from arguments and/or stdin, streamed to stdout.
+#include <CLI/CLI.hpp>
+#include <istream>
+#include <iterator>
+#include <memory>
+#include <ostream>
+
+#include "cli/command.hpp"
+#include "cli/context.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/report.hpp"
+#include "cli/usage_line.hpp"
+#include "core/error.hpp"
+#include "core/gateway.hpp"
+#include "core/routing.hpp"
+
+namespace llmgw::cli {
+
+namespace {
+
+struct ChatOptions {
+  std::vector<std::string> prompt;
+  std::string model;
+  std::string system;
+  std::string key;
+  double temperature = 0;
+  long max_tokens = 0;
+  bool no_stream = false;
+  bool json = false;
+  bool usage = false;
+  CLI::Option* model_opt = nullptr;
+  CLI::Option* system_opt = nullptr;
+  CLI::Option* key_opt = nullptr;
+  CLI::Option* temperature_opt = nullptr;
+  CLI::Option* max_tokens_opt = nullptr;
+};
+
+constexpr const char* k_chat_footer = R"(Input:
+  The prompt is the arguments joined by spaces. When stdin is not a terminal it is read
+  too: the piped text comes first, then a blank line, then the prompt. Either may be
+  given alone.
+
+Examples:
+  llmgw chat "What is a monad?"
+  llmgw chat -m openai/gpt-4o-mini -s "Answer in one word" "Capital of France?"
+  cat notes.txt | llmgw chat "Summarise this"
+  llmgw chat --json --no-stream "hi" | jq .usage
+  llmgw chat -m mock/echo "try llmgw without a key")";
+
+std::string trim_trailing_newlines(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
+  return text;
+}
+
+bool is_blank(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& word : words) {
+    if (!out.empty())
+      out += ' ';
+    out += word;
+  }
+  return out;
+}
+
+std::string gather_prompt(Io& io, const ChatOptions& opts) {
+  const std::string from_args = join(opts.prompt);
+  std::string piped;
+  if (!io.in_tty) {
+    piped.assign(std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>());
+  }
+  std::string prompt;
+  if (!is_blank(piped) && !is_blank(from_args)) {
+    prompt = trim_trailing_newlines(piped) + "\n\n" + from_args;
+  } else {
+    prompt = is_blank(piped) ? from_args : piped;
+  }
+  if (is_blank(prompt)) {
+    fail(ErrorKind::usage, "no prompt given",
+         "pass it as an argument (llmgw chat \"hello\") or pipe text in (echo hello | llmgw chat)");
+  }
+  return prompt;
+}
+
+// The model named by -m, by config, or chosen from the configured keys (mock/echo when
+// nothing is configured, said once on stderr).
+std::string pick_model(Context& ctx, const ChatOptions& opts) {
+  ctx.config(opts.model_opt->count() > 0 ? std::optional<std::string>(opts.model) : std::nullopt);
+  const DefaultModel chosen = ctx.default_model();
+  if (chosen.mock_fallback) {
+    if (opts.key_opt->count() > 0) {
+      fail(ErrorKind::usage, "--key was given but no model",
+           "name the model too, e.g. -m openai/gpt-4o-mini");
+    }
+    print_note(
+        ctx.io(),
+        "no provider key is configured, so answering with the built-in mock/echo model. "
+        "Add a key with `llmgw keys set openai` (or set OPENAI_API_KEY) to use a real model.");
+  }
+  return chosen.model;
+}
+
+nlohmann::json build_request(const ChatOptions& opts, const std::string& model,
+                             const std::string& prompt) {
+  nlohmann::json messages = nlohmann::json::array();
+  if (opts.system_opt->count() > 0)
+    messages.push_back({{"role", "system"}, {"content", opts.system}});
+  messages.push_back({{"role", "user"}, {"content", prompt}});
+  nlohmann::json request = {{"model", model}, {"messages", messages}};
+  if (opts.temperature_opt->count() > 0)
+    request["temperature"] = opts.temperature;
+  if (opts.max_tokens_opt->count() > 0)
+    request["max_tokens"] = opts.max_tokens;
+  return request;
+}
+
+std::string text_of(const nlohmann::json& response) {
+  const auto& choices = response.value("choices", nlohmann::json::array());
+  if (choices.empty())
+    return {};
+  const auto& message = choices[0].value("message", nlohmann::json::object());
+  if (message.contains("content") && message["content"].is_string())
+    return message["content"];
+  if (message.contains("refusal") && message["refusal"].is_string())
+    return message["refusal"];
+  return {};
+}
+
+// Writes streamed text as it comes and remembers whether the line is open, so an
+// interrupted or failed stream still leaves the terminal on a fresh line.
+class TextWriter {
+ public:
+  explicit TextWriter(std::ostream& out) : m_out(out) {}
+  void write(std::string_view text) {
+    if (text.empty())
+      return;
+    m_out << text;
+    m_out.flush();
+    m_line_open = text.back() != '\n';
+  }
+  void end_line() {
+    if (m_line_open)
+      m_out << '\n';
+    m_line_open = false;
+    m_out.flush();
+  }
+
+ private:
+  std::ostream& m_out;
+  bool m_line_open = false;
+};
+
+int run_chat(Context& ctx, const ChatOptions& opts) {
+  Io& io = ctx.io();
+  const std::string prompt = gather_prompt(io, opts);
+  const std::string model = pick_model(ctx, opts);
+
+  ChatCall call;
+  call.request = build_request(opts, model, prompt);
+  if (opts.key_opt->count() > 0)
+    call.api_key = opts.key;
+  call.cancel = &ctx.cancel_token();
+
+  Gateway gateway(ctx.config(), ctx.transport(), ctx.credentials(), ctx.clock());
+  InterruptGuard interrupt_guard(ctx.cancel_token());
+  TextWriter writer(io.out);
+  ChatResult result;
+  if (opts.json || opts.no_stream) {
+    result = gateway.chat(call);
+    if (opts.json) {
+      io.out << result.response.dump(2) << '\n';
+    } else {
+      writer.write(text_of(result.response));
+    }
+  } else {
+    try {
+      result = gateway.chat_stream(call, [&](const nlohmann::json& chunk) {
+        const auto& choices = chunk["choices"];
+        if (!choices.is_array() || choices.empty())
+          return;
+        const auto& delta = choices[0].value("delta", nlohmann::json::object());
+        for (const char* field : {"content", "refusal"}) {
+          if (delta.contains(field) && delta[field].is_string()) {
+            writer.write(delta[field].get_ref<const std::string&>());
+          }
+        }
+      });
+    } catch (const GatewayError&) {
+      writer.end_line();  // keep what was printed, then report below it
+      throw;
+    }
+  }
+  writer.end_line();
+  if (opts.usage)
+    io.err << format_usage_line(result) << '\n';
+  return 0;
+}
+
+}  // namespace
+
+void register_chat(CLI::App& parent, Context& ctx) {
+  auto opts = std::make_shared<ChatOptions>();
+  CLI::App* cmd = parent.add_subcommand("chat", "Send a prompt to any model and stream the answer");
+  cmd->add_option("prompt", opts->prompt, "The prompt (words are joined with spaces)");
+  opts->model_opt = cmd->add_option("-m,--model", opts->model,
+                                    "Model: provider/model, a bare name (gpt-4o, claude-...), "
+                                    "or an alias from config")
+                        ->type_name("MODEL");
+  opts->system_opt =
+      cmd->add_option("-s,--system", opts->system, "System prompt")->type_name("TEXT");
+  opts->temperature_opt =
+      cmd->add_option("--temperature", opts->temperature, "Sampling temperature, 0 to 2")
+          ->type_name("T");
+  opts->max_tokens_opt =
+      cmd->add_option("--max-tokens", opts->max_tokens, "Upper bound on answer tokens")
+          ->type_name("N");
+  cmd->add_flag("--no-stream", opts->no_stream, "Wait for the whole answer instead of streaming");
+  cmd->add_flag("--json", opts->json,
+                "Print the whole OpenAI-format response object (implies --no-stream)");
+  cmd->add_flag("-u,--usage", opts->usage, "Print tokens used and cost to stderr");
+  opts->key_opt = cmd->add_option("--key", opts->key,
+                                  "API key for this request (overrides the keys file and env)")
+                      ->type_name("KEY");
+  cmd->footer(k_chat_footer);
+  cmd->callback([&ctx, opts] { ctx.exit_code = run_chat(ctx, *opts); });
+}
+
+}  // namespace llmgw::cli

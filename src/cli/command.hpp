@@ -1,0 +1,29 @@
+// The subcommand table: one entry per file in src/cli/*_command.cpp. app.cpp walks it
+// to build the command line, so adding a subcommand is adding a file and a table row.
+#pragma once
+
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace llmgw::cli {
+
+class Context;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  // Adds the subcommand to `parent`; its callback runs the command and sets
+  // ctx.exit_code. Errors are thrown as GatewayError and reported by app.cpp.
+  void (*register_command)(CLI::App& parent, Context& ctx);
+};
+
+const std::vector<Command>& commands();
+
+void register_chat(CLI::App& parent, Context& ctx);
+void register_keys(CLI::App& parent, Context& ctx);
+void register_config(CLI::App& parent, Context& ctx);
+
+}  // namespace llmgw::cli

@@ -1,0 +1,57 @@
+// What every subcommand shares: the I/O, global options, and lazily built core
+// services. Nothing here touches the disk or network until a command asks, which keeps
+// `llmgw --version` and `--help` at process-start cost.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/io.hpp"
+#include "core/clock.hpp"
+#include "core/config/config.hpp"
+#include "core/config/credentials.hpp"
+#include "core/config/key_store.hpp"
+#include "core/http/transport.hpp"
+#include "core/routing.hpp"
+
+namespace llmgw::cli {
+
+struct GlobalOptions {
+  std::optional<std::string> config_file;  // --config
+};
+
+class Context {
+ public:
+  explicit Context(Io& io) : m_io(io) {}
+
+  Io& io() { return m_io; }
+  GlobalOptions& globals() { return m_globals; }
+
+  // Loads config once, with the given model flag as the flag layer.
+  const Config& config(const std::optional<std::string>& model_flag = std::nullopt);
+  // The keys file; warns once on stderr when its permissions are unsafe.
+  KeyStore& key_store();
+  const Credentials& credentials();
+  Transport& transport();
+  // The model to use when none is named: config/env/flag default_model, else the
+  // default model of the first provider with a key, else mock/echo (mock_fallback).
+  DefaultModel default_model();
+  Clock& clock() { return m_clock; }
+  CancelToken& cancel_token() { return m_cancel; }
+
+  int exit_code = 0;
+
+ private:
+  Io& m_io;
+  GlobalOptions m_globals;
+  std::unique_ptr<Config> m_config;
+  std::unique_ptr<KeyStore> m_key_store;
+  std::unique_ptr<Credentials> m_credentials;
+  std::unique_ptr<Transport> m_transport;
+  SystemClock m_clock;
+  CancelToken m_cancel;
+  bool m_warned_keys = false;
+};
+
+}  // namespace llmgw::cli

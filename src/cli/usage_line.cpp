@@ -1,0 +1,47 @@
+#include "cli/usage_line.hpp"
+
+#include <cstdio>
+
+#include "core/pricing.hpp"
+
+namespace llmgw::cli {
+
+namespace {
+
+long count(const nlohmann::json& object, const char* field) {
+  const auto it = object.find(field);
+  return it != object.end() && it->is_number_integer() ? it->get<long>() : 0;
+}
+
+}  // namespace
+
+std::string format_usage_line(const ChatResult& result) {
+  const std::string where = result.route.provider.name + "/" + result.route.model;
+  const auto usage = result.response.find("usage");
+  if (usage == result.response.end() || !usage->is_object()) {
+    return "usage: not reported by " + result.route.provider.name + " · " + where;
+  }
+  std::string line = "usage: " + std::to_string(count(*usage, "prompt_tokens")) + " input + " +
+                     std::to_string(count(*usage, "completion_tokens")) +
+                     " output = " + std::to_string(count(*usage, "total_tokens")) + " tokens";
+  const long cached =
+      count(usage->value("prompt_tokens_details", nlohmann::json::object()), "cached_tokens");
+  const long reasoning = count(usage->value("completion_tokens_details", nlohmann::json::object()),
+                               "reasoning_tokens");
+  if (cached > 0)
+    line += " (" + std::to_string(cached) + " cached)";
+  if (reasoning > 0)
+    line += " (" + std::to_string(reasoning) + " reasoning)";
+  line += " · " + where + " · ";
+  const auto cost = cost_usd(result.route.provider.name, result.route.model, *usage);
+  if (cost) {
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "cost $%.6f", *cost);
+    line += buffer;
+  } else {
+    line += "cost unknown (no price for " + where + ")";
+  }
+  return line;
+}
+
+}  // namespace llmgw::cli

@@ -1,0 +1,14 @@
+// The `-u/--usage` line printed to stderr after an answer.
+#pragma once
+
+#include <string>
+
+#include "core/gateway.hpp"
+
+namespace llmgw::cli {
+
+// e.g. "usage: 12 input + 34 output = 46 tokens (8 cached) · openai/gpt-4o-mini · cost $0.000022"
+// A provider that reported no usage gives "usage: not reported by <provider>".
+std::string format_usage_line(const ChatResult& result);
+
+}  // namespace llmgw::cli

@@ -1,0 +1,457 @@
+#include "core/config/config.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/providers/registry.hpp"
+
+namespace llmgw {
+
+namespace {
+
+constexpr std::string_view k_parse_fix =
+    "fix the file or move it aside; `llmgw config path` shows where it is";
+
+constexpr std::array<std::string_view, 3> k_top_level_keys = {"default_model", "aliases",
+                                                              "providers"};
+constexpr std::array<std::string_view, 8> k_provider_keys = {
+    "base_url",           "api_key_env",  "protocol",      "connect_timeout",
+    "first_byte_timeout", "idle_timeout", "total_timeout", "delay_ms"};
+
+// Longer than any sane timeout; also keeps seconds * 1000 far from overflowing.
+constexpr double k_max_timeout_seconds = 1e9;
+
+// Ollama's own client uses this port when OLLAMA_HOST names no port.
+constexpr std::string_view k_ollama_default_port = "11434";
+
+std::string join(const auto& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) {
+      out += separator;
+    }
+    out += item;
+  }
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The valid key closest to a typo, when it is close enough to be the likely intent.
+template <std::size_t N>
+std::optional<std::string_view> closest_key(std::string_view key,
+                                            const std::array<std::string_view, N>& valid) {
+  std::optional<std::string_view> best;
+  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (const auto candidate : valid) {
+    // A valid key containing the typo ("model" in "default_model") is a likely intent too.
+    const bool contained = key.size() >= 4 && candidate.find(key) != std::string_view::npos;
+    const std::size_t distance = contained ? 1 : edit_distance(key, candidate);
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::string strip_trailing_slashes(std::string url) {
+  while (!url.empty() && url.back() == '/') {
+    url.pop_back();
+  }
+  return url;
+}
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// OLLAMA_HOST as Ollama itself reads it: "host", "host:port", "[::1]:port" or a URL.
+// Without a scheme it is http; without a scheme and port it is Ollama's default port.
+std::string ollama_base_url(std::string_view host_value) {
+  std::string host = trim(host_value);
+  if (host.find("://") != std::string::npos) {
+    return strip_trailing_slashes(std::move(host));
+  }
+  std::string path;
+  if (const auto slash = host.find('/'); slash != std::string::npos) {
+    path = host.substr(slash);
+    host.resize(slash);
+  }
+  bool has_port = false;
+  if (host.starts_with('[')) {
+    has_port = host.find("]:") != std::string::npos;
+  } else if (std::count(host.begin(), host.end(), ':') == 1) {
+    has_port = true;
+  } else if (std::count(host.begin(), host.end(), ':') > 1) {
+    host = "[" + host + "]";  // a bare IPv6 address
+  }
+  if (host.empty() || host.starts_with(':')) {
+    host = "127.0.0.1" + host;  // ":11434" means the local host, as in Ollama
+  }
+  if (!has_port) {
+    host += ":";
+    host += k_ollama_default_port;
+  }
+  return strip_trailing_slashes("http://" + host + path);
+}
+
+std::string_view type_name(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::none:
+      return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+  }
+  return "an unknown type";
+}
+
+// Reads the whole config file. nullopt when it does not exist; any other failure is a
+// config error naming the file, since a file we cannot read would silently be ignored.
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) {
+      return std::nullopt;
+    }
+    fail(ErrorKind::config,
+         "cannot read config file " + path.string() + ": " + std::strerror(error),
+         "check the file's permissions; `llmgw config path` shows where it is");
+  }
+  std::string text;
+  std::string failure;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    failure = std::strerror(errno);
+  } else if (S_ISDIR(info.st_mode)) {
+    failure = "it is a directory";
+  } else {
+    char buffer[16384];
+    for (;;) {
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n > 0) {
+        text.append(buffer, static_cast<std::size_t>(n));
+      } else if (n == 0) {
+        break;
+      } else if (errno != EINTR) {
+        failure = std::strerror(errno);
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  if (!failure.empty()) {
+    fail(ErrorKind::config, "cannot read config file " + path.string() + ": " + failure,
+         "check the file; `llmgw config path` shows where it is");
+  }
+  return text;
+}
+
+// Applies one parsed config.toml onto a Config, validating as it goes: every error
+// names the file and line of the offending key or value.
+class FileLayer {
+ public:
+  FileLayer(const std::filesystem::path& path, Config& config)
+      : m_path(path.string()), m_config(config) {}
+
+  void apply(const toml::table& document) {
+    for (const auto& [key, node] : document) {
+      const std::string_view name = key.str();
+      if (name == "default_model") {
+        m_config.default_model =
+            Sourced<std::string>{require_nonempty_string(node, "default_model"), source(node)};
+      } else if (name == "aliases") {
+        apply_aliases(require_table(node, "aliases"));
+      } else if (name == "providers") {
+        for (const auto& [provider_key, provider_node] : require_table(node, "providers")) {
+          apply_provider(provider_key, provider_node);
+        }
+      } else {
+        std::string message = "unknown key '" + std::string(name) + "'";
+        if (const auto suggestion = closest_key(name, k_top_level_keys)) {
+          message += " (did you mean '" + std::string(*suggestion) + "'?)";
+        }
+        fail_at(key.source(), message,
+                "valid top-level keys are " + join(k_top_level_keys, ", ") +
+                    "; provider settings go under [providers.<name>]");
+      }
+    }
+  }
+
+ private:
+  std::string source(const toml::node& node) const { return source(node.source()); }
+  std::string source(const toml::source_region& region) const {
+    return "file " + m_path + ":" + std::to_string(region.begin.line);
+  }
+
+  [[noreturn]] void fail_at(const toml::source_region& region, const std::string& message,
+                            std::string fix = std::string(k_parse_fix)) const {
+    fail(ErrorKind::config, m_path + ":" + std::to_string(region.begin.line) + ": " + message,
+         std::move(fix));
+  }
+
+  [[noreturn]] void wrong_type(const toml::node& node, std::string_view what,
+                               std::string_view expected) const {
+    fail_at(node.source(), std::string(what) + " must be " + std::string(expected) + ", not " +
+                               std::string(type_name(node.type())));
+  }
+
+  const toml::table& require_table(const toml::node& node, std::string_view what) const {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      wrong_type(node, what, "a table");
+    }
+    return *table;
+  }
+
+  std::string require_nonempty_string(const toml::node& node, std::string_view what) const {
+    const auto* value = node.as_string();
+    if (value == nullptr) {
+      wrong_type(node, what, "a string");
+    }
+    if (value->get().empty()) {
+      fail_at(node.source(), std::string(what) + " must not be empty");
+    }
+    return value->get();
+  }
+
+  void apply_aliases(const toml::table& aliases) {
+    for (const auto& [key, node] : aliases) {
+      const std::string name(key.str());
+      m_config.aliases[name] =
+          Sourced<std::string>{require_nonempty_string(node, "aliases." + name), source(node)};
+    }
+  }
+
+  void apply_provider(const toml::key& key, const toml::node& node) {
+    const std::string name(key.str());
+    const std::string prefix = "providers." + name;
+    if (name.empty() || name.find('/') != std::string::npos) {
+      fail_at(key.source(), "provider name '" + name + "' must be non-empty and have no '/'");
+    }
+    const toml::table& table = require_table(node, prefix);
+    ProviderSettings& settings = m_config.providers[name];
+    std::optional<std::size_t> first_timeout_line;
+    for (const auto& [setting_key, value] : table) {
+      const std::string_view setting = setting_key.str();
+      const std::string what = prefix + "." + std::string(setting);
+      if (setting == "base_url") {
+        std::string url = strip_trailing_slashes(require_nonempty_string(value, what));
+        if (!url.starts_with("http://") && !url.starts_with("https://")) {
+          fail_at(value.source(), what + " must start with http:// or https://");
+        }
+        settings.base_url = Sourced<std::string>{std::move(url), source(value)};
+      } else if (setting == "api_key_env") {
+        settings.api_key_env =
+            Sourced<std::string>{require_env_var_name(value, what), source(value)};
+      } else if (setting == "protocol") {
+        std::string protocol = require_nonempty_string(value, what);
+        if (!parse_protocol(protocol)) {
+          fail_at(value.source(), what + " must be one of openai, anthropic, gemini, ollama, mock");
+        }
+        settings.protocol = Sourced<std::string>{std::move(protocol), source(value)};
+      } else if (setting == "delay_ms") {
+        const auto* delay = value.as_integer();
+        if (delay == nullptr) {
+          wrong_type(value, what, "an integer number of milliseconds");
+        }
+        if (delay->get() < 0) {
+          fail_at(value.source(), what + " must not be negative");
+        }
+        settings.delay_ms = Sourced<long>{static_cast<long>(delay->get()), source(value)};
+      } else if (auto* field = timeout_field(settings.timeouts.value, setting)) {
+        *field = require_timeout(value, what);
+        const std::size_t line = value.source().begin.line;
+        first_timeout_line = std::min(first_timeout_line.value_or(line), line);
+      } else {
+        std::string message = "unknown key '" + std::string(setting) + "' in [" + prefix + "]";
+        std::string fix = "valid provider keys are " + join(k_provider_keys, ", ");
+        if (setting == "api_key" || setting == "key") {
+          fix = "API keys do not go in config.toml: run `llmgw keys set " + name +
+                "`, or name an environment variable with api_key_env";
+        } else if (const auto suggestion = closest_key(setting, k_provider_keys)) {
+          message += " (did you mean '" + std::string(*suggestion) + "'?)";
+        }
+        fail_at(setting_key.source(), message, std::move(fix));
+      }
+    }
+    if (first_timeout_line) {
+      settings.timeouts.source = "file " + m_path + ":" + std::to_string(*first_timeout_line);
+    }
+  }
+
+  static std::chrono::milliseconds* timeout_field(Timeouts& timeouts, std::string_view key) {
+    if (key == "connect_timeout") {
+      return &timeouts.connect;
+    }
+    if (key == "first_byte_timeout") {
+      return &timeouts.first_byte;
+    }
+    if (key == "idle_timeout") {
+      return &timeouts.idle;
+    }
+    if (key == "total_timeout") {
+      return &timeouts.total;
+    }
+    return nullptr;
+  }
+
+  std::chrono::milliseconds require_timeout(const toml::node& node, const std::string& what) const {
+    double seconds = 0;
+    if (const auto* integer = node.as_integer()) {
+      seconds = static_cast<double>(integer->get());
+    } else if (const auto* floating = node.as_floating_point()) {
+      seconds = floating->get();
+    } else {
+      wrong_type(node, what, "a number of seconds");
+    }
+    if (!std::isfinite(seconds) || seconds < 0) {
+      fail_at(node.source(), what + " must be a number of seconds, 0 or more");
+    }
+    if (seconds > k_max_timeout_seconds) {
+      fail_at(node.source(), what + " is too large");
+    }
+    return std::chrono::milliseconds(std::llround(seconds * 1000));
+  }
+
+  // The value names a variable, never holds the key. Accepting only the conventional
+  // capitals-digits-underscore shape also rejects a pasted key, which would otherwise be
+  // echoed later in "set <var>" hints; the message never repeats the value.
+  std::string require_env_var_name(const toml::node& node, const std::string& what) const {
+    std::string name = require_nonempty_string(node, what);
+    const bool valid =
+        (name[0] < '0' || name[0] > '9') && std::all_of(name.begin(), name.end(), [](char c) {
+          return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        });
+    if (!valid) {
+      fail_at(node.source(), what +
+                                 " must be the name of an environment variable in capitals, like "
+                                 "\"MY_API_KEY\" (the variable's name, not the key itself)");
+    }
+    return name;
+  }
+
+  std::string m_path;
+  Config& m_config;
+};
+
+void load_file(const std::filesystem::path& path, bool must_exist, Config& config) {
+  const auto text = read_file(path);
+  if (!text) {
+    if (must_exist) {
+      fail(ErrorKind::config, "config file " + path.string() + " does not exist",
+           "check the path given to --config");
+    }
+    return;
+  }
+  config.file_exists = true;
+  toml::table document;
+  try {
+    document = toml::parse(*text, path.string());
+  } catch (const toml::parse_error& error) {
+    const auto& begin = error.source().begin;
+    fail(ErrorKind::config,
+         path.string() + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column) +
+             ": " + std::string(error.description()),
+         std::string(k_parse_fix));
+  }
+  FileLayer(path, config).apply(document);
+}
+
+void apply_env(const EnvLookup& env, Config& config) {
+  if (auto model = env("LLMGW_MODEL")) {
+    config.default_model = Sourced<std::string>{std::move(*model), "env LLMGW_MODEL"};
+  }
+  struct BaseUrlVar {
+    std::string_view variable;
+    std::string_view provider;
+  };
+  constexpr std::array<BaseUrlVar, 2> k_base_url_vars = {
+      BaseUrlVar{"OPENAI_BASE_URL", "openai"}, BaseUrlVar{"ANTHROPIC_BASE_URL", "anthropic"}};
+  for (const auto& var : k_base_url_vars) {
+    if (auto url = env(var.variable)) {
+      config.providers[std::string(var.provider)].base_url = Sourced<std::string>{
+          strip_trailing_slashes(trim(*url)), "env " + std::string(var.variable)};
+    }
+  }
+  if (const auto host = env("OLLAMA_HOST")) {
+    config.providers["ollama"].base_url =
+        Sourced<std::string>{ollama_base_url(*host), "env OLLAMA_HOST"};
+  }
+}
+
+}  // namespace
+
+Config load_config(const EnvLookup& env, const ConfigFlags& flags) {
+  Config config;
+  config.paths = resolve_paths(env);
+  bool must_exist = false;
+  if (flags.config_file) {
+    if (flags.config_file->empty()) {
+      fail(ErrorKind::usage, "--config is empty");
+    }
+    config.paths.config_file = *flags.config_file;
+    config.config_file_source = "flag --config";
+    must_exist = true;
+  } else if (env("LLMGW_CONFIG")) {
+    config.config_file_source = "env LLMGW_CONFIG";
+  }
+
+  load_file(config.paths.config_file, must_exist, config);
+  apply_env(env, config);
+  if (flags.model) {
+    config.default_model = Sourced<std::string>{*flags.model, "flag --model"};
+  }
+  return config;
+}
+
+}  // namespace llmgw

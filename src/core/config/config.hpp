@@ -1,0 +1,62 @@
+// Effective configuration with provenance. Precedence: default < file < env < flag.
+// Every value remembers where it came from, for `llmgw config show`.
+//
+// config.toml keys:
+//   default_model = "openai/gpt-4o-mini"
+//   [aliases]            fast = "groq/llama-3.1-8b-instant"
+//   [providers.<name>]   base_url, api_key_env, protocol ("openai" for custom names),
+//                        connect_timeout, first_byte_timeout, idle_timeout, total_timeout
+//                        (seconds, may be fractional), delay_ms (mock only)
+// Environment: LLMGW_MODEL (default_model), OPENAI_BASE_URL, ANTHROPIC_BASE_URL,
+//   OLLAMA_HOST (base_url of those providers), LLMGW_CONFIG (file path).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/config/env.hpp"
+#include "core/config/paths.hpp"
+#include "core/http/transport.hpp"
+
+namespace llmgw {
+
+// Where a value came from: "default", "file <path>:<line>", "env OPENAI_BASE_URL",
+// "flag --model".
+template <class T>
+struct Sourced {
+  T value{};
+  std::string source = "default";
+};
+
+struct ProviderSettings {
+  std::optional<Sourced<std::string>> base_url;     // unset: the registry default
+  std::optional<Sourced<std::string>> api_key_env;  // unset: the registry's env vars
+  std::optional<Sourced<std::string>> protocol;     // only for providers not in the registry
+  Sourced<Timeouts> timeouts;                       // source names the last layer that set any
+  std::optional<Sourced<long>> delay_ms;            // mock/slow per-chunk delay
+};
+
+struct Config {
+  Paths paths;
+  // Who chose paths.config_file: "default", "env LLMGW_CONFIG" or "flag --config".
+  std::string config_file_source = "default";
+  bool file_exists = false;
+  std::optional<Sourced<std::string>> default_model;  // unset: chosen from configured keys
+  std::map<std::string, Sourced<std::string>> aliases;
+  std::map<std::string, ProviderSettings> providers;  // only those mentioned anywhere
+};
+
+// Flag layer: values given on the command line (highest precedence).
+struct ConfigFlags {
+  std::optional<std::string> model;        // -m/--model
+  std::optional<std::string> config_file;  // --config
+};
+
+// Reads paths, the config file (if present) and the environment. A missing file is not
+// an error; a malformed one throws GatewayError{config} whose message names the file and
+// line, e.g. "config.toml:3:7: expected '=' ...". Unknown keys are errors too (typos
+// must not be silently ignored), naming the key and the file:line.
+Config load_config(const EnvLookup& env, const ConfigFlags& flags);
+
+}  // namespace llmgw

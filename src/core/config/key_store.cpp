@@ -1,0 +1,287 @@
+#include "core/config/key_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace llmgw {
+
+namespace {
+
+std::string corrupt_fix(const std::filesystem::path& path) {
+  return "fix or delete " + path.string() + ", then `llmgw keys set <provider>` again";
+}
+
+// Errors about the file never quote its content: it holds secrets.
+[[noreturn]] void fail_corrupt(const std::filesystem::path& path, std::string_view problem) {
+  fail(ErrorKind::config, "keys file " + path.string() + " is corrupt: " + std::string(problem),
+       corrupt_fix(path));
+}
+
+[[noreturn]] void fail_write(const std::filesystem::path& path, int error) {
+  fail(ErrorKind::io, "cannot write keys file " + path.string() + ": " + std::strerror(error),
+       "check that the directory " + path.parent_path().string() + " is writable");
+}
+
+// Closes on scope exit so every early throw releases the descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  int get() const { return m_fd; }
+  // Closes now, reporting the error close() may carry for a written file.
+  int close() {
+    const int result = ::close(m_fd);
+    m_fd = -1;
+    return result;
+  }
+
+ private:
+  int m_fd;
+};
+
+std::string octal_mode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+// mkdir -p whose created directories are 0700: they hold the keys file.
+void make_private_dirs(const std::filesystem::path& dir) {
+  if (dir.empty()) {
+    return;
+  }
+  std::filesystem::path partial;
+  for (const auto& part : dir) {
+    partial /= part;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      const int error = errno;
+      struct stat info {};
+      if (::stat(partial.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+        continue;  // exists, in a parent we may not write to
+      }
+      fail(ErrorKind::io,
+           "cannot create directory " + partial.string() + ": " + std::strerror(error),
+           "check the permissions of " + partial.parent_path().string());
+    }
+  }
+}
+
+// Writes to a new 0600 file next to the target, then renames it over the target, so
+// readers see the old or the new file, never a half-written one, and the key is never
+// in a file others can read (O_EXCL + mode 0600 + fchmod: umask cannot loosen it).
+void write_atomically(const std::filesystem::path& target, const std::string& content) {
+  const std::filesystem::path dir =
+      target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  std::random_device random;
+  std::filesystem::path temp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
+    temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(random()));
+    fd = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+      fail_write(target, errno);
+    }
+  }
+  if (fd < 0) {
+    fail_write(target, EEXIST);
+  }
+  Fd file(fd);
+  const auto fail_and_unlink = [&](int error) {
+    ::unlink(temp.c_str());
+    fail_write(target, error);
+  };
+  if (::fchmod(file.get(), 0600) != 0) {
+    fail_and_unlink(errno);
+  }
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(file.get(), content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      fail_and_unlink(errno);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(file.get()) != 0) {
+    fail_and_unlink(errno);
+  }
+  if (file.close() != 0) {
+    fail_and_unlink(errno);
+  }
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    fail_and_unlink(errno);
+  }
+  // Makes the rename itself durable. Some file systems refuse fsync on a directory; the
+  // file is already complete and in place then, so that is not worth failing for.
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+}  // namespace
+
+KeyStore::KeyStore(std::filesystem::path file) : m_path(std::move(file)) {}
+
+std::map<std::string, std::string> KeyStore::load() const {
+  m_warning.clear();
+  const int raw_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (raw_fd < 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) {
+      return {};
+    }
+    fail(ErrorKind::config,
+         "cannot read keys file " + m_path.string() + ": " + std::strerror(error),
+         corrupt_fix(m_path));
+  }
+  Fd fd(raw_fd);
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) {
+    const int error = errno;
+    fail(ErrorKind::config,
+         "cannot read keys file " + m_path.string() + ": " + std::strerror(error),
+         corrupt_fix(m_path));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    fail(ErrorKind::config, "keys file " + m_path.string() + " is not a regular file",
+         corrupt_fix(m_path));
+  }
+  if ((info.st_mode & 077) != 0) {
+    m_warning = m_path.string() + " is readable by other users (mode " + octal_mode(info.st_mode) +
+                "); run: chmod 600 " + m_path.string();
+  }
+
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      text.append(buffer, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      const int error = errno;
+      fail(ErrorKind::config,
+           "cannot read keys file " + m_path.string() + ": " + std::strerror(error),
+           corrupt_fix(m_path));
+    }
+  }
+  // An empty file (e.g. from `touch`) holds no keys; it is not worth an error.
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return {};
+  }
+  // The non-throwing parse: nlohmann's exception messages quote the text near the error,
+  // which may be a key.
+  const nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
+  if (document.is_discarded()) {
+    fail_corrupt(m_path, "not valid JSON");
+  }
+  if (!document.is_object()) {
+    fail_corrupt(m_path, "expected a JSON object of provider name to key");
+  }
+  std::map<std::string, std::string> keys;
+  for (const auto& [name, value] : document.items()) {
+    if (!value.is_string()) {
+      fail_corrupt(m_path, "every value must be a string");
+    }
+    keys.emplace(name, value.get<std::string>());
+  }
+  return keys;
+}
+
+std::optional<std::string> KeyStore::get(const std::string& name) const {
+  auto keys = load();
+  const auto it = keys.find(name);
+  if (it == keys.end()) {
+    return std::nullopt;
+  }
+  return std::move(it->second);
+}
+
+void KeyStore::set(const std::string& name, const std::string& key) {
+  if (name.empty()) {
+    fail(ErrorKind::usage, "the provider name is empty");
+  }
+  if (key.empty()) {
+    fail(ErrorKind::usage, "the key for " + name + " is empty");
+  }
+  auto keys = load();
+  keys[name] = key;
+  save(keys);
+}
+
+bool KeyStore::remove(const std::string& name) {
+  auto keys = load();
+  if (keys.erase(name) == 0) {
+    return false;
+  }
+  save(keys);
+  return true;
+}
+
+void KeyStore::save(const std::map<std::string, std::string>& keys) const {
+  std::string content;
+  try {
+    content = nlohmann::json(keys).dump(2) + "\n";
+  } catch (const nlohmann::json::exception&) {
+    // dump() reports invalid UTF-8 with the offending bytes; they may be part of a key.
+    fail(ErrorKind::usage, "a key or provider name is not valid UTF-8");
+  }
+  // Writing through a symlink keeps the link (e.g. into a dotfiles repository) intact.
+  std::filesystem::path target = m_path;
+  std::error_code error;
+  if (std::filesystem::is_symlink(m_path, error)) {
+    const auto resolved = std::filesystem::weakly_canonical(m_path, error);
+    if (!error) {
+      target = resolved;
+    }
+  }
+  make_private_dirs(target.parent_path());
+  write_atomically(target, content);
+  m_warning.clear();  // the file just written is 0600
+}
+
+std::string redact_secret(std::string_view secret) {
+  // Counted in UTF-8 code points so a suffix never splits a character.
+  const auto is_continuation = [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+  };
+  std::size_t characters = 0;
+  for (const char c : secret) {
+    characters += is_continuation(c) ? 0 : 1;
+  }
+  if (characters <= 8) {
+    return "…";
+  }
+  std::size_t start = secret.size();
+  for (std::size_t kept = 0; kept < 4 && start > 0;) {
+    --start;
+    if (!is_continuation(secret[start])) {
+      ++kept;
+    }
+  }
+  return "…" + std::string(secret.substr(start));
+}
+
+}  // namespace llmgw

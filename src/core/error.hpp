@@ -1,0 +1,58 @@
+// The one error type that crosses every boundary in llmgw (see docs/ARCHITECTURE.md).
+// Adapters build it from upstream errors, the CLI prints it and maps `kind` to an exit
+// code, the daemon renders it as OpenAI's {"error":{...}} with `http_status`.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace llmgw {
+
+enum class ErrorKind {
+  invalid_request,  // the caller's request is malformed (bad JSON, wrong types, bad values)
+  usage,            // the command line itself is wrong (CLI exit 2)
+  config,           // a bad config file or setting (CLI exit 3)
+  missing_key,      // no API key for the provider (CLI exit 3)
+  unknown_model,    // model or provider name not known
+  upstream,         // the provider answered with an error or an unreadable body (CLI exit 4)
+  network,          // could not connect / connection reset (CLI exit 4)
+  timeout,          // connect, first-byte, idle or total timeout (CLI exit 4)
+  stream_broken,    // a stream that had started was cut off (CLI exit 4)
+  cancelled,        // the user cancelled (Ctrl-C): CLI exit 130
+  io,               // local file or terminal I/O failed
+  internal,         // a bug: should never happen
+};
+
+struct Error {
+  ErrorKind kind = ErrorKind::internal;
+  int http_status = 500;  // the status to show a daemon client (upstream's when it has one)
+  std::string type;       // OpenAI-style error type, e.g. "invalid_request_error"
+  std::string message;    // human readable; never contains a secret
+  std::string provider;   // provider name when the error came from / concerns one
+  bool retryable = false;
+  std::optional<double> retry_after;  // seconds, from Retry-After / retry-after-ms
+  std::string param;                  // the offending request field, when known
+  std::string code;                   // provider/OpenAI error code, when known
+  std::string fix;                    // a one-line hint naming the fix, when one is known
+};
+
+// Thrown inside core; caught and translated by the CLI and daemon edges only.
+class GatewayError : public std::runtime_error {
+ public:
+  explicit GatewayError(Error error)
+      : std::runtime_error(error.message), m_error(std::move(error)) {}
+  const Error& error() const noexcept { return m_error; }
+
+ private:
+  Error m_error;
+};
+
+// Convenience constructors with the conventional status/type for each kind.
+Error make_error(ErrorKind kind, std::string message, std::string fix = {});
+[[noreturn]] void fail(ErrorKind kind, std::string message, std::string fix = {});
+
+// Short stable name of a kind ("upstream", "timeout", ...), for logs and tests.
+const char* to_string(ErrorKind kind);
+
+}  // namespace llmgw

@@ -1,0 +1,40 @@
+// The built-in providers: name → wire protocol, default base URL, auth style, key env
+// vars and a sensible default model. Pure data; routing applies config on top.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmgw {
+
+enum class Protocol { openai, anthropic, gemini, ollama, mock };
+
+enum class AuthStyle {
+  bearer,          // Authorization: Bearer <key>
+  api_key_header,  // api-key: <key>            (Azure OpenAI)
+  x_api_key,       // x-api-key: <key>          (Anthropic)
+  goog_api_key,    // x-goog-api-key: <key>     (Gemini)
+  none,            // no key (Ollama, mock)
+};
+
+struct ProviderInfo {
+  std::string name;
+  Protocol protocol = Protocol::openai;
+  std::string base_url;  // e.g. "https://api.openai.com/v1" (no trailing /)
+  AuthStyle auth = AuthStyle::bearer;
+  std::vector<std::string> key_env_vars;  // conventional env vars, in lookup order
+  std::string default_model;              // used when this is the first provider with a key
+  bool requires_key() const { return auth != AuthStyle::none; }
+};
+
+// In display order: openai, anthropic, gemini, openrouter, deepseek, groq, together,
+// mistral, azure, ollama, mock.
+const std::vector<ProviderInfo>& builtin_providers();
+const ProviderInfo* find_builtin_provider(std::string_view name);
+
+const char* to_string(Protocol protocol);
+std::optional<Protocol> parse_protocol(std::string_view name);
+
+}  // namespace llmgw

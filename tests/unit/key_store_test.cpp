@@ -1,0 +1,227 @@
+#include "core/config/key_store.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+using namespace llmgw;
+
+namespace {
+
+// A fresh directory per test, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    m_path = std::filesystem::temp_directory_path() /
+             ("llmgw-keys-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(m_path);
+    std::filesystem::create_directories(m_path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return m_path; }
+
+ private:
+  std::filesystem::path m_path;
+};
+
+// Sets the process umask for one scope; restores the previous one after.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : m_previous(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(m_previous); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  mode_t m_previous;
+};
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  REQUIRE(out.good());
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+mode_t mode_of(const std::filesystem::path& path) {
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  return info.st_mode & 07777;
+}
+
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+Error load_error(const KeyStore& store) {
+  try {
+    store.load();
+  } catch (const GatewayError& error) {
+    return error.error();
+  }
+  FAIL("load did not throw");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a missing keys file is empty", "[key_store]") {
+  TempDir dir;
+  const KeyStore store(dir.path() / "llmgw" / "keys.json");
+  CHECK(store.load().empty());
+  CHECK_FALSE(store.get("openai"));
+  CHECK(store.warning().empty());
+}
+
+TEST_CASE("set, list, get and remove round trip", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "config" / "llmgw" / "keys.json";
+  KeyStore store(file);
+
+  store.set("openai", "sk-openai-0001");
+  store.set("anthropic", "sk-ant-0002");
+  store.set("openai", "sk-openai-0003");  // replaces only openai
+
+  const auto keys = store.load();
+  REQUIRE(keys.size() == 2);
+  CHECK(keys.at("openai") == "sk-openai-0003");
+  CHECK(keys.at("anthropic") == "sk-ant-0002");
+  CHECK(store.get("anthropic") == std::optional<std::string>("sk-ant-0002"));
+  CHECK(read_file(file) ==
+        "{\n  \"anthropic\": \"sk-ant-0002\",\n  \"openai\": \"sk-openai-0003\"\n}\n");
+
+  CHECK(store.remove("openai"));
+  CHECK_FALSE(store.remove("openai"));
+  CHECK_FALSE(store.get("openai"));
+  CHECK(store.get("anthropic") == std::optional<std::string>("sk-ant-0002"));
+}
+
+TEST_CASE("set keeps keys the user did not name", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  write_file(file, R"({"groq": "gsk-hand-edited", "mistral": "m-1234567890"})");
+  ::chmod(file.c_str(), 0600);
+  KeyStore store(file);
+  store.set("openai", "sk-new");
+  const auto keys = store.load();
+  CHECK(keys.size() == 3);
+  CHECK(keys.at("groq") == "gsk-hand-edited");
+  CHECK(keys.at("mistral") == "m-1234567890");
+  CHECK(keys.at("openai") == "sk-new");
+}
+
+TEST_CASE("the keys file is 0600 and its new directory 0700, even with umask 0", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "config" / "llmgw" / "keys.json";
+  {
+    ScopedUmask umask(0);
+    KeyStore store(file);
+    store.set("openai", "sk-test-1234");
+  }
+  CHECK(mode_of(file) == 0600);
+  CHECK(mode_of(file.parent_path()) == 0700);
+  CHECK(mode_of(file.parent_path().parent_path()) == 0700);
+}
+
+TEST_CASE("replacing a readable file makes it 0600 and clears the warning", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  write_file(file, R"({"openai": "sk-old-key-1234"})");
+  REQUIRE(::chmod(file.c_str(), 0644) == 0);
+  KeyStore store(file);
+  store.set("anthropic", "sk-ant-5678");
+  CHECK(mode_of(file) == 0600);
+  CHECK(store.warning().empty());
+}
+
+TEST_CASE("atomic replace leaves no temp files behind", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  KeyStore store(file);
+  for (int i = 0; i < 5; ++i) {
+    store.set("p" + std::to_string(i), "key-" + std::to_string(i));
+  }
+  store.remove("p0");
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"keys.json"});
+  CHECK(store.load().size() == 4);
+}
+
+TEST_CASE("writing through a symlink keeps the link", "[key_store]") {
+  TempDir dir;
+  const auto real = dir.path() / "real-keys.json";
+  const auto link = dir.path() / "keys.json";
+  write_file(real, "{}");
+  ::chmod(real.c_str(), 0600);
+  std::filesystem::create_symlink(real, link);
+  KeyStore store(link);
+  store.set("openai", "sk-via-link");
+  CHECK(std::filesystem::is_symlink(link));
+  CHECK(KeyStore(real).get("openai") == std::optional<std::string>("sk-via-link"));
+}
+
+TEST_CASE("a corrupt keys file is an error that never shows its content", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  const std::string content = GENERATE(as<std::string>{},
+                                       R"({"openai": "sk-supersecret-123)",  // truncated
+                                       R"(["sk-supersecret-123"])",          // not an object
+                                       R"({"openai": {"key": "sk-supersecret-123"}})",
+                                       R"({"sk-supersecret-123": 5})", "sk-supersecret-123");
+  write_file(file, content);
+  ::chmod(file.c_str(), 0600);
+  const Error error = load_error(KeyStore(file));
+  CHECK(error.kind == ErrorKind::config);
+  CHECK_THAT(error.message, Catch::Contains(file.string()));
+  CHECK(error.fix == "fix or delete " + file.string() + ", then `llmgw keys set <provider>` again");
+  CHECK_THAT(error.message, !Catch::Contains("supersecret"));
+  CHECK_THAT(error.fix, !Catch::Contains("supersecret"));
+}
+
+TEST_CASE("a group/world readable keys file sets a warning", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  write_file(file, R"({"openai": "sk-test-1234"})");
+  REQUIRE(::chmod(file.c_str(), 0644) == 0);
+  const KeyStore store(file);
+  CHECK(store.get("openai") == std::optional<std::string>("sk-test-1234"));
+  CHECK(store.warning() ==
+        file.string() + " is readable by other users (mode 0644); run: chmod 600 " + file.string());
+
+  REQUIRE(::chmod(file.c_str(), 0600) == 0);
+  store.load();
+  CHECK(store.warning().empty());
+}
+
+TEST_CASE("redact_secret keeps at most the last 4 characters", "[key_store]") {
+  CHECK(redact_secret("") == "…");
+  CHECK(redact_secret("abcd") == "…");
+  CHECK(redact_secret("12345678") == "…");
+  CHECK(redact_secret("123456789") == "…6789");
+  CHECK(redact_secret("sk-proj-abcdefghijklmnopwxyz") == "…wxyz");
+  // Counted in characters: a suffix never splits a UTF-8 sequence.
+  CHECK(redact_secret("ééééééééé") == "…éééé");
+  CHECK(redact_secret("éééééééé") == "…");
+}
