@@ -67,6 +67,16 @@ std::string join(const std::vector<std::string>& words) {
   return out;
 }
 
+// Requests are JSON, which carries only UTF-8; say so plainly instead of failing later.
+void require_utf8(const std::string& text, const std::string& what) {
+  try {
+    (void)nlohmann::json(text).dump();
+  } catch (const nlohmann::json::type_error&) {
+    fail(ErrorKind::usage, what + " is not UTF-8 text",
+         "convert it first, e.g. iconv -f latin1 -t utf-8 file | llmgw chat ...");
+  }
+}
+
 std::string gather_prompt(Io& io, const ChatOptions& opts) {
   const std::string from_args = join(opts.prompt);
   std::string piped;
@@ -79,6 +89,9 @@ std::string gather_prompt(Io& io, const ChatOptions& opts) {
   } else {
     prompt = is_blank(piped) ? from_args : piped;
   }
+  require_utf8(piped, "the text on stdin");
+  require_utf8(from_args, "the prompt");
+  require_utf8(opts.system, "the system prompt");
   if (is_blank(prompt)) {
     fail(ErrorKind::usage, "no prompt given",
          "pass it as an argument (llmgw chat \"hello\") or pipe text in (echo hello | llmgw chat)");

@@ -155,3 +155,11 @@ TEST_CASE("Ctrl-C cancels a streaming answer, keeps what was printed, exits 130"
   CHECK(result.out.back() == '\n');                      // the line was closed
   CHECK(result.err.find("interrupted") != std::string::npos);
 }
+
+TEST_CASE("input that is not UTF-8 is a usage error, not a crash", "[cli]") {
+  CliEnv env;
+  const auto result = env.run({"chat", "-m", "mock/echo", "--json"}, "abc\xff\xfe def");
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("not UTF-8") != std::string::npos);
+  CHECK(result.out.empty());
+}

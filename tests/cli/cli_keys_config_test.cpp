@@ -112,3 +112,15 @@ TEST_CASE("config show gives each value's source: default < file < env < flag", 
   CHECK(config["default_model"]["value"] == "openai/gpt-4o");
   CHECK(config["default_model"]["source"] == "flag --model");
 }
+
+TEST_CASE("a corrupt keys file exits 3, names the file and never prints its content", "[cli]") {
+  CliEnv env;
+  std::filesystem::create_directories(env.keys_file().parent_path());
+  std::ofstream(env.keys_file()) << "{\"openai\": \"sk-half-written-secret";
+  for (const auto& args : std::vector<std::vector<std::string>>{{"keys", "list"}, {"chat", "hi"}}) {
+    const auto result = env.run(args);
+    CHECK(result.exit_code == 3);
+    CHECK(result.err.find(env.keys_file().string()) != std::string::npos);
+    CHECK(result.err.find("half-written") == std::string::npos);
+  }
+}

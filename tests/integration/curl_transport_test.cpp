@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "support/expect_error.hpp"
 #include "support/local_server.hpp"
 
 using namespace std::chrono_literals;
@@ -32,6 +33,8 @@ using llmgw::GatewayError;
 using llmgw::HttpRequest;
 using llmgw::HttpResponse;
 using llmgw::test::LocalServer;
+
+using llmgw::test::error_of;
 
 namespace {
 
@@ -51,20 +54,14 @@ HttpRequest make_request(std::string method, std::string url, std::string body =
   return request;
 }
 
+// "Promptly" for these tests: far below the 2 s and 5 s that the fake servers stall, and
+// loose enough for a loaded 2-core CI machine running the ASan build. The exact
+// timings (about 0.2 s) are what bench-style runs show; the tests only prove that the
+// limit, not the server, ended the exchange.
+constexpr double k_prompt_limit = 1.8;
+
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// Runs `fn` and returns the GatewayError it throws (a test failure if it throws none).
-template <class F>
-llmgw::Error error_from(F&& fn) {
-  try {
-    fn();
-  } catch (const GatewayError& e) {
-    return e.error();
-  }
-  FAIL("expected a GatewayError");
-  return {};
 }
 
 const auto k_ignore_chunk = [](std::string_view) {};
@@ -266,7 +263,7 @@ TEST_CASE("curl transport: reports a refused connection as a network error", "[c
   const int port = closed_port();
   CurlTransport transport;
   const auto start = Clock::now();
-  const auto error = error_from([&] {
+  const auto error = error_of([&] {
     transport.send(make_request("POST", "http://127.0.0.1:" + std::to_string(port) + "/v1/x"),
                    nullptr);
   });
@@ -275,16 +272,15 @@ TEST_CASE("curl transport: reports a refused connection as a network error", "[c
         "could not connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused");
   CHECK_THAT(error.fix, Catch::Contains("base_url"));
   CHECK(error.retryable);
-  CHECK(seconds_since(start) < 1.0);
+  CHECK(seconds_since(start) < k_prompt_limit);
 }
 
 TEST_CASE("curl transport: rejects unusable URLs as configuration errors", "[curl]") {
   CurlTransport transport;
-  CHECK(error_from([&] { transport.send(make_request("GET", "not a url"), nullptr); }).kind ==
+  CHECK(error_of([&] { transport.send(make_request("GET", "not a url"), nullptr); }).kind ==
         ErrorKind::config);
-  CHECK(error_from([&] {
-          transport.send(make_request("GET", "ftp://127.0.0.1/x"), nullptr);
-        }).kind == ErrorKind::config);
+  CHECK(error_of([&] { transport.send(make_request("GET", "ftp://127.0.0.1/x"), nullptr); }).kind ==
+        ErrorKind::config);
 }
 
 TEST_CASE("curl transport: enforces the connect timeout", "[curl]") {
@@ -312,7 +308,7 @@ TEST_CASE("curl transport: enforces the connect timeout", "[curl]") {
       make_request("GET", "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/");
   request.timeouts.connect = 200ms;
   const auto start = Clock::now();
-  const auto error = error_from([&] { transport.send(request, nullptr); });
+  const auto error = error_of([&] { transport.send(request, nullptr); });
   const double elapsed = seconds_since(start);
 
   for (int fd : fillers) {
@@ -323,7 +319,7 @@ TEST_CASE("curl transport: enforces the connect timeout", "[curl]") {
   CHECK(error.message == "connect to 127.0.0.1:" + std::to_string(ntohs(address.sin_port)) +
                              " timed out after 0.2 s");
   CHECK_THAT(error.fix, Catch::Contains("connect_timeout"));
-  CHECK(elapsed < 1.0);
+  CHECK(elapsed < k_prompt_limit);
 }
 
 TEST_CASE("curl transport: enforces the first-byte timeout", "[curl]") {
@@ -338,14 +334,14 @@ TEST_CASE("curl transport: enforces the first-byte timeout", "[curl]") {
   request.timeouts.first_byte = 200ms;
 
   const auto start = Clock::now();
-  const auto error = error_from([&] { transport.send(request, nullptr); });
+  const auto error = error_of([&] { transport.send(request, nullptr); });
   const double elapsed = seconds_since(start);
   CHECK(error.kind == ErrorKind::timeout);
   CHECK(error.message == "no response from 127.0.0.1:" + std::to_string(server.port()) +
                              " within 0.2 s (first-byte timeout)");
   CHECK_THAT(error.fix, Catch::Contains("first_byte_timeout"));
   CHECK(elapsed >= 0.19);
-  CHECK(elapsed < 1.0);
+  CHECK(elapsed < k_prompt_limit);
 }
 
 TEST_CASE("curl transport: enforces the idle timeout mid-stream", "[curl]") {
@@ -367,7 +363,7 @@ TEST_CASE("curl transport: enforces the idle timeout mid-stream", "[curl]") {
 
   std::string received;
   const auto start = Clock::now();
-  const auto error = error_from([&] {
+  const auto error = error_of([&] {
     transport.stream(
         request, [&](std::string_view bytes) { received.append(bytes); }, nullptr);
   });
@@ -377,7 +373,7 @@ TEST_CASE("curl transport: enforces the idle timeout mid-stream", "[curl]") {
                              " stalled for 0.2 s (idle timeout)");
   CHECK_THAT(error.fix, Catch::Contains("idle_timeout"));
   CHECK(received == "data: one\n\n");
-  CHECK(elapsed < 1.0);
+  CHECK(elapsed < k_prompt_limit);
 }
 
 TEST_CASE("curl transport: enforces the total timeout", "[curl]") {
@@ -402,7 +398,7 @@ TEST_CASE("curl transport: enforces the total timeout", "[curl]") {
 
   std::size_t received = 0;
   const auto start = Clock::now();
-  const auto error = error_from([&] {
+  const auto error = error_of([&] {
     transport.stream(
         request, [&](std::string_view bytes) { received += bytes.size(); }, nullptr);
   });
@@ -413,7 +409,7 @@ TEST_CASE("curl transport: enforces the total timeout", "[curl]") {
   CHECK_THAT(error.fix, Catch::Contains("total_timeout"));
   CHECK(received > 0);
   CHECK(elapsed >= 0.39);
-  CHECK(elapsed < 1.0);
+  CHECK(elapsed < k_prompt_limit);
 }
 
 TEST_CASE("curl transport: is cancelled promptly from another thread", "[curl]") {
@@ -442,7 +438,7 @@ TEST_CASE("curl transport: is cancelled promptly from another thread", "[curl]")
       cancelled_at = Clock::now();
       cancel.cancel();
     });
-    const auto error = error_from([&] {
+    const auto error = error_of([&] {
       transport.stream(make_request("POST", server.base_url() + path, "{}"), k_ignore_chunk,
                        &cancel);
     });
@@ -450,13 +446,13 @@ TEST_CASE("curl transport: is cancelled promptly from another thread", "[curl]")
     canceller.join();
     CHECK(error.kind == ErrorKind::cancelled);
     CHECK(error.message == "request cancelled");
-    CHECK(reaction < 0.2);
+    CHECK(reaction < k_prompt_limit);
   }
 
   SECTION("a token cancelled before the call stops it at once") {
     CancelToken cancel;
     cancel.cancel();
-    CHECK(error_from([&] {
+    CHECK(error_of([&] {
             transport.send(make_request("POST", server.base_url() + "/hang", "{}"), &cancel);
           }).kind == ErrorKind::cancelled);
   }
@@ -483,7 +479,7 @@ TEST_CASE("curl transport: reports a stream cut off mid-way as stream_broken", "
 
   SECTION("stream()") {
     std::string received;
-    const auto error = error_from([&] {
+    const auto error = error_of([&] {
       transport.stream(
           make_request("POST", server.base_url() + "/cut", "{}"),
           [&](std::string_view bytes) { received.append(bytes); }, nullptr);
@@ -493,7 +489,7 @@ TEST_CASE("curl transport: reports a stream cut off mid-way as stream_broken", "
     CHECK(received == "data: one\n\ndata: two\n\n");
   }
   SECTION("send()") {
-    const auto error = error_from(
+    const auto error = error_of(
         [&] { transport.send(make_request("POST", server.base_url() + "/short", "{}"), nullptr); });
     CHECK(error.kind == ErrorKind::network);
     CHECK_THAT(error.message, Catch::StartsWith("the response from " + host + " was cut off: "));
@@ -564,7 +560,7 @@ TEST_CASE("curl transport: aborts when on_chunk throws and rethrows that excepti
                       nullptr),
                   StopHere);
   CHECK(calls == 1);
-  CHECK(seconds_since(start) < 1.0);
+  CHECK(seconds_since(start) < k_prompt_limit);
   // The transport is still usable afterwards.
   CHECK(transport.send(make_request("GET", server.base_url() + "/ping"), nullptr).body == "pong");
 }
@@ -595,7 +591,7 @@ TEST_CASE("curl transport: honours http_proxy and NO_PROXY from the environment"
   }
 
   env.set("NO_PROXY", "upstream.invalid");
-  const auto error = error_from([&] { transport.send(request, nullptr); });
+  const auto error = error_of([&] { transport.send(request, nullptr); });
   CHECK(error.kind == ErrorKind::network);
   CHECK_THAT(error.message, Catch::Contains("upstream.invalid"));
   std::lock_guard lock(mutex);

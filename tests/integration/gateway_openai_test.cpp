@@ -7,10 +7,12 @@
 #include "core/error.hpp"
 #include "core/gateway.hpp"
 #include "core/http/curl_transport.hpp"
+#include "support/expect_error.hpp"
 #include "support/fake_openai.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace llmgw;
+using llmgw::test::error_of;
 using llmgw::test::FakeOpenAI;
 using llmgw::test::Reply;
 
@@ -47,16 +49,6 @@ struct Harness {
     ChatCall c;
     c.request = {{"model", model}, {"messages", {{{"role", "user"}, {"content", prompt}}}}};
     return c;
-  }
-
-  Error error_of(const std::function<void()>& action) {
-    try {
-      action();
-    } catch (const GatewayError& e) {
-      return e.error();
-    }
-    FAIL("expected a GatewayError");
-    return {};
   }
 };
 
@@ -112,7 +104,7 @@ TEST_CASE("upstream errors keep status, type, message and Retry-After", "[gatewa
   SECTION("401 with the provider's message and a fix") {
     h.server.push(Reply::error(401, "Incorrect API key provided: sk-int***7777",
                                "invalid_request_error", "invalid_api_key"));
-    const Error e = h.error_of([&] { h.gateway.chat(Harness::call("hi")); });
+    const Error e = error_of([&] { h.gateway.chat(Harness::call("hi")); });
     CHECK(e.kind == ErrorKind::upstream);
     CHECK(e.http_status == 401);
     CHECK(e.code == "invalid_api_key");
@@ -123,7 +115,7 @@ TEST_CASE("upstream errors keep status, type, message and Retry-After", "[gatewa
   SECTION("429 with Retry-After") {
     h.server.push(Reply::error(429, "Rate limit reached", "requests", "rate_limit_exceeded")
                       .with_header("Retry-After", "7"));
-    const Error e = h.error_of([&] { h.gateway.chat(Harness::call("hi")); });
+    const Error e = error_of([&] { h.gateway.chat(Harness::call("hi")); });
     CHECK(e.http_status == 429);
     CHECK(e.retryable);
     REQUIRE(e.retry_after);
@@ -131,7 +123,7 @@ TEST_CASE("upstream errors keep status, type, message and Retry-After", "[gatewa
   }
   SECTION("a body that is not JSON gives the status and an excerpt") {
     h.server.push(Reply::raw(502, "<html><body>Bad gateway from the edge</body></html>"));
-    const Error e = h.error_of([&] { h.gateway.chat(Harness::call("hi")); });
+    const Error e = error_of([&] { h.gateway.chat(Harness::call("hi")); });
     CHECK(e.http_status == 502);
     CHECK(e.message.find("502") != std::string::npos);
     CHECK(e.message.find("Bad gateway from the edge") != std::string::npos);
@@ -139,7 +131,7 @@ TEST_CASE("upstream errors keep status, type, message and Retry-After", "[gatewa
   SECTION("an error before the first chunk of a stream is an ordinary error") {
     h.server.push(Reply::error(400, "messages: too long"));
     int chunks = 0;
-    const Error e = h.error_of([&] {
+    const Error e = error_of([&] {
       h.gateway.chat_stream(Harness::call("hi"), [&](const nlohmann::json&) { ++chunks; });
     });
     CHECK(chunks == 0);
@@ -159,7 +151,7 @@ TEST_CASE("a stream cut off mid-way keeps the chunks given and then fails", "[ga
     h.server.push(Reply::sse(events));
   }
   std::string text;
-  const Error e = h.error_of([&] {
+  const Error e = error_of([&] {
     h.gateway.chat_stream(Harness::call("a b c d"), [&](const nlohmann::json& chunk) {
       for (const auto& choice : chunk["choices"]) {
         if (choice["delta"].contains("content"))
@@ -180,7 +172,7 @@ TEST_CASE("an error event in the middle of a stream carries the provider's messa
       R"(data: {"error":{"message":"The server had an error while processing your request","type":"server_error","param":null,"code":null}})");
   h.server.push(Reply::sse(events));
   int chunks = 0;
-  const Error e = h.error_of([&] {
+  const Error e = error_of([&] {
     h.gateway.chat_stream(Harness::call("x y"), [&](const nlohmann::json&) { ++chunks; });
   });
   CHECK(chunks == 2);
@@ -216,7 +208,7 @@ TEST_CASE("cancellation stops a slow stream promptly", "[gateway]") {
   call.cancel = &cancel;
   int chunks = 0;
   const auto started = std::chrono::steady_clock::now();
-  const Error e = h.error_of([&] {
+  const Error e = error_of([&] {
     h.gateway.chat_stream(call, [&](const nlohmann::json&) {
       if (++chunks == 2)
         cancel.cancel();  // as a Ctrl-C handler would, mid-stream

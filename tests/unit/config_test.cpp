@@ -10,33 +10,14 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace llmgw;
+using llmgw::test::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A fresh directory per test, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    m_path = std::filesystem::temp_directory_path() /
-             ("llmgw-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(m_path);
-    std::filesystem::create_directories(m_path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::create_directories(path.parent_path());
@@ -58,13 +39,7 @@ std::filesystem::path config_path(const TempDir& dir) {
 
 // Runs load_config expecting a GatewayError and returns it.
 Error config_error(const EnvLookup& env, const ConfigFlags& flags = {}) {
-  try {
-    load_config(env, flags);
-  } catch (const GatewayError& error) {
-    return error.error();
-  }
-  FAIL("load_config did not throw");
-  return {};
+  return test::error_of([&] { load_config(env, flags); });
 }
 
 }  // namespace

@@ -9,33 +9,13 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace llmgw;
+using llmgw::test::TempDir;
 
 namespace {
-
-// A fresh directory per test, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    m_path =
-        std::filesystem::temp_directory_path() /
-        ("llmgw-credentials-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(m_path);
-    std::filesystem::create_directories(m_path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
 
 ProviderInfo provider(std::string name, std::vector<std::string> env_vars,
                       AuthStyle auth = AuthStyle::bearer) {
@@ -48,13 +28,7 @@ ProviderInfo provider(std::string name, std::vector<std::string> env_vars,
 
 Error require_error(const Credentials& credentials, const ProviderInfo& info,
                     const std::optional<std::string>& flag_key = std::nullopt) {
-  try {
-    credentials.require(info, flag_key);
-  } catch (const GatewayError& error) {
-    return error.error();
-  }
-  FAIL("require did not throw");
-  return {};
+  return test::error_of([&] { credentials.require(info, flag_key); });
 }
 
 }  // namespace

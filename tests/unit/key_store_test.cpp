@@ -12,32 +12,13 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace llmgw;
+using llmgw::test::TempDir;
 
 namespace {
-
-// A fresh directory per test, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    m_path = std::filesystem::temp_directory_path() /
-             ("llmgw-keys-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(m_path);
-    std::filesystem::create_directories(m_path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
 
 // Sets the process umask for one scope; restores the previous one after.
 class ScopedUmask {
@@ -77,13 +58,7 @@ std::vector<std::string> names_in(const std::filesystem::path& dir) {
 }
 
 Error load_error(const KeyStore& store) {
-  try {
-    store.load();
-  } catch (const GatewayError& error) {
-    return error.error();
-  }
-  FAIL("load did not throw");
-  return {};
+  return test::error_of([&] { store.load(); });
 }
 
 }  // namespace

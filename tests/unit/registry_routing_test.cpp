@@ -3,25 +3,16 @@
 #include "core/error.hpp"
 #include "core/providers/registry.hpp"
 #include "core/routing.hpp"
+#include "support/expect_error.hpp"
 
 using namespace llmgw;
+
+using llmgw::test::error_of;
 
 namespace {
 
 Sourced<std::string> from_file(std::string value, int line = 1) {
   return {std::move(value), "file config.toml:" + std::to_string(line)};
-}
-
-// Runs fn, which must throw GatewayError, and returns the error.
-template <class Fn>
-Error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const GatewayError& e) {
-    return e.error();
-  }
-  FAIL("expected a GatewayError");
-  return {};
 }
 
 const std::string k_known =
