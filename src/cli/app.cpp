@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* k_footer = R"(Examples:
   llmgw chat "Explain TCP slow start in two sentences"
-  git diff | llmgw chat -m claude-sonnet-4-5 "Write a commit message"
+  git diff | llmgw chat -m gpt-4o "Write a commit message"
   llmgw keys set openai
   llmgw config show
 

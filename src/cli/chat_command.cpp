@@ -235,9 +235,12 @@ void register_chat(CLI::App& parent, Context& ctx) {
   cmd->add_flag("--json", opts->json,
                 "Print the whole OpenAI-format response object (implies --no-stream)");
   cmd->add_flag("-u,--usage", opts->usage, "Print tokens used and cost to stderr");
-  opts->key_opt = cmd->add_option("--key", opts->key,
-                                  "API key for this request (overrides the keys file and env)")
-                      ->type_name("KEY");
+  opts->key_opt =
+      cmd->add_option(
+             "--key", opts->key,
+             "API key for this request (overrides the keys file and env; visible in ps, so "
+             "prefer `llmgw keys set`)")
+          ->type_name("KEY");
   cmd->footer(k_chat_footer);
   cmd->callback([&ctx, opts] { ctx.exit_code = run_chat(ctx, *opts); });
 }

@@ -611,21 +611,27 @@ HttpResponse CurlTransport::Impl::perform(const HttpRequest& request, const Chun
   return response;
 }
 
-CurlTransport::CurlTransport() : m_impl(std::make_unique<Impl>()) {}
+CurlTransport::CurlTransport() = default;
 
 CurlTransport::~CurlTransport() = default;
 
+CurlTransport::Impl& CurlTransport::impl() {
+  std::call_once(m_init, [this] { m_impl = std::make_unique<Impl>(); });
+  return *m_impl;
+}
+
 HttpResponse CurlTransport::send(const HttpRequest& request, const CancelToken* cancel) {
-  return m_impl->perform(request, nullptr, cancel);
+  return impl().perform(request, nullptr, cancel);
 }
 
 HttpResponse CurlTransport::stream(const HttpRequest& request, const ChunkCallback& on_chunk,
                                    const CancelToken* cancel) {
-  return m_impl->perform(request, &on_chunk, cancel);
+  return impl().perform(request, &on_chunk, cancel);
 }
 
 long CurlTransport::connections_opened() const {
-  return m_impl->connections.load(std::memory_order_relaxed);
+  // Only read after requests finished on this thread, or never: m_impl is then stable.
+  return m_impl ? m_impl->connections.load(std::memory_order_relaxed) : 0;
 }
 
 }  // namespace llmgw

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 
 #include "core/http/transport.hpp"
 
@@ -29,6 +30,11 @@ class CurlTransport final : public Transport {
 
  private:
   struct Impl;
+  // libcurl and its TLS stack are initialised on the first request, not at construction:
+  // commands that never reach the network (mock, --help) keep their start-up cost.
+  Impl& impl();
+
+  std::once_flag m_init;
   std::unique_ptr<Impl> m_impl;
 };
 
