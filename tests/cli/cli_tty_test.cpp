@@ -1,0 +1,100 @@
+// End to end under a pseudo-terminal: what a person at a terminal sees.
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+
+#include "support/cli_env.hpp"
+
+using llmgw::test::CliEnv;
+
+namespace {
+
+// Runs llmgw with stdin, stdout and stderr on one pty. `answer`, when given, is typed
+// once the output contains `prompt`. Returns everything the terminal showed and the
+// exit code. Every wait is bounded.
+struct TtyRun {
+  std::string screen;
+  int exit_code = -1;
+};
+
+TtyRun run_on_tty(const CliEnv& env, const std::vector<std::string>& args,
+                  const std::string& prompt = {}, const std::string& answer = {}) {
+  const auto spec = env.spec(args);
+  std::vector<std::string> env_strings;
+  for (const auto& [name, value] : spec.env)
+    env_strings.push_back(name + "=" + value);
+  std::vector<char*> argv, envp;
+  for (const auto& arg : spec.argv)
+    argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  for (auto& entry : env_strings)
+    envp.push_back(entry.data());
+  envp.push_back(nullptr);
+
+  int master = -1;
+  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  TtyRun run;
+  bool answered = answer.empty();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd fd{master, POLLIN, 0};
+    if (poll(&fd, 1, 50) > 0) {
+      char buffer[1024];
+      const ssize_t n = read(master, buffer, sizeof buffer);
+      if (n <= 0)
+        break;  // EIO: the child closed the terminal
+      run.screen.append(buffer, static_cast<std::size_t>(n));
+    }
+    if (!answered && run.screen.find(prompt) != std::string::npos) {
+      REQUIRE(write(master, answer.data(), answer.size()) == static_cast<ssize_t>(answer.size()));
+      answered = true;
+    }
+  }
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  close(master);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("keys set on a terminal asks for the key and does not echo it", "[cli][tty]") {
+  CliEnv env;
+  const std::string secret = "sk-typed-at-the-terminal-4242";
+  const auto run = run_on_tty(env, {"keys", "set", "openai"}, "API key for openai", secret + "\r");
+  CHECK(run.exit_code == 0);
+  CHECK(run.screen.find("(input is hidden)") != std::string::npos);
+  CHECK(run.screen.find(secret) == std::string::npos);
+  CHECK(run.screen.find("…4242") != std::string::npos);
+  std::ifstream file(env.keys_file());
+  const std::string stored((std::istreambuf_iterator<char>(file)), {});
+  CHECK(stored.find(secret) != std::string::npos);
+}
+
+TEST_CASE("errors are coloured on a terminal unless NO_COLOR is set", "[cli][tty]") {
+  CliEnv env;
+  env.env["TERM"] = "xterm";
+  const auto coloured = run_on_tty(env, {"chat", "-m", "nosuch/model", "hi"});
+  CHECK(coloured.exit_code == 2);
+  CHECK(coloured.screen.find("\033[") != std::string::npos);
+  env.env["NO_COLOR"] = "1";
+  const auto plain = run_on_tty(env, {"chat", "-m", "nosuch/model", "hi"});
+  CHECK(plain.exit_code == 2);
+  CHECK(plain.screen.find("\033[") == std::string::npos);
+  CHECK(plain.screen.find("llmgw: error: unknown provider 'nosuch'") != std::string::npos);
+}
