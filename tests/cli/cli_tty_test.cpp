@@ -25,23 +25,13 @@ struct TtyRun {
 
 TtyRun run_on_tty(const CliEnv& env, const std::vector<std::string>& args,
                   const std::string& prompt = {}, const std::string& answer = {}) {
-  const auto spec = env.spec(args);
-  std::vector<std::string> env_strings;
-  for (const auto& [name, value] : spec.env)
-    env_strings.push_back(name + "=" + value);
-  std::vector<char*> argv, envp;
-  for (const auto& arg : spec.argv)
-    argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  for (auto& entry : env_strings)
-    envp.push_back(entry.data());
-  envp.push_back(nullptr);
+  llmgw::test::ExecArgs exec_args(env.spec(args));
 
   int master = -1;
   const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    execve(argv[0], argv.data(), envp.data());
+    execve(exec_args.argv()[0], exec_args.argv(), exec_args.envp());
     _exit(127);
   }
   TtyRun run;

@@ -21,22 +21,26 @@ void close_fd(int& fd) {
 
 }  // namespace
 
+ExecArgs::ExecArgs(const ProcessSpec& spec) {
+  m_strings.reserve(spec.argv.size() + spec.env.size());  // no reallocation: pointers stay valid
+  for (const auto& arg : spec.argv)
+    m_strings.push_back(arg);
+  for (const auto& [name, value] : spec.env)
+    m_strings.push_back(name + "=" + value);
+  for (std::size_t i = 0; i < m_strings.size(); ++i) {
+    (i < spec.argv.size() ? m_argv : m_envp).push_back(m_strings[i].data());
+  }
+  m_argv.push_back(nullptr);
+  m_envp.push_back(nullptr);
+}
+
 Process::Process(const ProcessSpec& spec) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
       pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  std::vector<std::string> env_strings;
-  for (const auto& [name, value] : spec.env)
-    env_strings.push_back(name + "=" + value);
-  std::vector<char*> argv, envp;
-  for (const auto& arg : spec.argv)
-    argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  for (auto& entry : env_strings)
-    envp.push_back(entry.data());
-  envp.push_back(nullptr);
+  ExecArgs exec_args(spec);
 
   m_pid = fork();
   if (m_pid < 0)
@@ -45,7 +49,7 @@ Process::Process(const ProcessSpec& spec) {
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    execve(argv[0], argv.data(), envp.data());
+    execve(exec_args.argv()[0], exec_args.argv(), exec_args.envp());
     _exit(127);
   }
   ::close(in_pipe[0]);

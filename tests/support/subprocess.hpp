@@ -26,6 +26,20 @@ struct ProcessSpec {
   std::chrono::milliseconds timeout{20'000};  // the child is killed after this
 };
 
+// The argv and envp arrays execve() wants, built (before fork) from a spec; they point
+// into this object, so keep it alive until exec.
+class ExecArgs {
+ public:
+  explicit ExecArgs(const ProcessSpec& spec);
+  char* const* argv() { return m_argv.data(); }
+  char* const* envp() { return m_envp.data(); }
+
+ private:
+  std::vector<std::string> m_strings;
+  std::vector<char*> m_argv;
+  std::vector<char*> m_envp;
+};
+
 class Process {
  public:
   explicit Process(const ProcessSpec& spec);
