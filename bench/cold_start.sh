@@ -21,10 +21,16 @@ median_ms() {  # command... → median wall time in ms over $runs runs
 }
 
 echo "llmgw cold start, $runs runs each, median wall time ($(nproc) cores, $(uname -m))"
-if command -v hyperfine >/dev/null; then
-  hyperfine -N --warmup 20 --runs "$runs" --style basic \
-    "$bin --version" "$bin chat -m mock/echo --no-stream hi" 2>&1 | grep -E 'Benchmark|Time \(mean|Range'
-  echo
+if command -v hyperfine >/dev/null && command -v python3 >/dev/null; then
+  json=$home/hyperfine.json
+  hyperfine -N --warmup 30 --runs "$runs" --export-json "$json" \
+    "$bin --version" "$bin chat -m mock/echo --no-stream hi" >/dev/null 2>&1
+  python3 - "$json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"  hyperfine  {r['command']:<55} median {r['median']*1e3:6.2f} ms  (mean {r['mean']*1e3:.2f}, min {r['min']*1e3:.2f})")
+PY
+  echo "  (the loop below also counts two forks of date, about 2 ms)"
 fi
 printf '  %-45s %s ms\n' "llmgw --version" "$(median_ms "$bin" --version)"
 printf '  %-45s %s ms\n' "llmgw chat -m mock/echo --no-stream hi" "$(median_ms "$bin" chat -m mock/echo --no-stream hi)"
