@@ -11,18 +11,12 @@
 #include "core/error.hpp"
 #include "core/http/sse_parser.hpp"
 #include "core/http/transport.hpp"
+#include "core/providers/endpoint.hpp"
 #include "core/providers/registry.hpp"
 
 namespace llmgw::openai {
 
-struct Endpoint {
-  std::string provider;  // for error messages
-  std::string
-      base_url;         // e.g. "http://127.0.0.1:1234/v1"; the path "/chat/completions" is appended
-  std::string api_key;  // may be empty when auth is none
-  AuthStyle auth = AuthStyle::bearer;
-  Timeouts timeouts;
-};
+using llmgw::Endpoint;
 
 // Builds POST {base_url}/chat/completions. Replaces "model" with upstream_model. When
 // stream is true sets "stream": true and stream_options.include_usage = true (other
