@@ -2,6 +2,7 @@
 
 #include <termios.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <iostream>
 
@@ -9,19 +10,40 @@ namespace llmgw::cli {
 
 namespace {
 
+// The terminal state to put back if Ctrl-C arrives while echo is off; tcsetattr and
+// _exit are async-signal-safe.
+termios g_saved_termios{};
+
+extern "C" void restore_terminal_and_exit(int) {
+  tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_termios);
+  const char newline = '\n';
+  (void)!write(STDERR_FILENO, &newline, 1);
+  _exit(130);
+}
+
+// Echo goes off before the prompt appears, and with TCSANOW rather than TCSAFLUSH, so a
+// key pasted or typed the moment the prompt shows is neither echoed nor thrown away.
 std::string read_secret_from_tty(const std::string& prompt) {
-  std::cerr << prompt << std::flush;
   termios saved{};
   const bool have_termios = tcgetattr(STDIN_FILENO, &saved) == 0;
+  struct sigaction previous {};
   if (have_termios) {
+    g_saved_termios = saved;
+    struct sigaction action {};
+    action.sa_handler = restore_terminal_and_exit;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous);
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
   }
+  std::cerr << prompt << std::flush;
   std::string line;
   std::getline(std::cin, line);
-  if (have_termios)
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  if (have_termios) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    sigaction(SIGINT, &previous, nullptr);
+  }
   std::cerr << '\n';
   return line;
 }

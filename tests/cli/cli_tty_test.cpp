@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -21,6 +22,7 @@ namespace {
 struct TtyRun {
   std::string screen;
   int exit_code = -1;
+  bool echo_after = false;  // the terminal's ECHO flag once the program had ended
 };
 
 TtyRun run_on_tty(const CliEnv& env, const std::vector<std::string>& args,
@@ -56,6 +58,8 @@ TtyRun run_on_tty(const CliEnv& env, const std::vector<std::string>& args,
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
   }
+  termios after{};
+  run.echo_after = tcgetattr(master, &after) == 0 && (after.c_lflag & ECHO) != 0;
   close(master);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return run;
@@ -74,6 +78,14 @@ TEST_CASE("keys set on a terminal asks for the key and does not echo it", "[cli]
   std::ifstream file(env.keys_file());
   const std::string stored((std::istreambuf_iterator<char>(file)), {});
   CHECK(stored.find(secret) != std::string::npos);
+}
+
+TEST_CASE("Ctrl-C at the hidden key prompt gives the terminal its echo back", "[cli][tty]") {
+  CliEnv env;
+  const auto run = run_on_tty(env, {"keys", "set", "openai"}, "API key for openai", "sk-par\x03");
+  CHECK(run.exit_code == 130);
+  CHECK(run.echo_after);
+  CHECK_FALSE(std::filesystem::exists(env.keys_file()));
 }
 
 TEST_CASE("errors are coloured on a terminal unless NO_COLOR is set", "[cli][tty]") {

@@ -1,6 +1,8 @@
 #include "core/providers/chat_protocol.hpp"
 
+#include "core/http/ndjson_parser.hpp"
 #include "core/http/sse_parser.hpp"
+#include "core/providers/ollama_adapter.hpp"
 #include "core/providers/openai_adapter.hpp"
 
 namespace llmgw {
@@ -47,6 +49,39 @@ class OpenAIStreamDecoder final : public ChatStreamDecoder {
   bool m_finished = false;
 };
 
+// Ollama's native NDJSON stream; complete means the done:true line arrived.
+class OllamaStreamDecoder final : public ChatStreamDecoder {
+ public:
+  explicit OllamaStreamDecoder(const ResponseContext& context) : m_decoder(context) {}
+
+  void feed(std::string_view bytes, const ChunkEmit& emit) override {
+    m_parser.feed(bytes, [&](std::string_view line) { on_line(line, emit); });
+  }
+
+  bool finish(const ChunkEmit& emit) override {
+    m_parser.finish([&](std::string_view line) { on_line(line, emit); });
+    return m_decoder.done();
+  }
+
+ private:
+  void on_line(std::string_view line, const ChunkEmit& emit) {
+    for (const auto& chunk : m_decoder.on_line(line))
+      emit(chunk);
+  }
+
+  NdjsonParser m_parser;
+  ollama::StreamDecoder m_decoder;
+};
+
+const ChatProtocol k_ollama{
+    &ollama::build_chat_request,
+    &ollama::parse_chat_response,
+    &ollama::map_error,
+    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
+      return std::make_unique<OllamaStreamDecoder>(context);
+    },
+};
+
 const ChatProtocol k_openai{
     &openai::build_chat_request,
     [](const HttpResponse& response, const ResponseContext& context) {
@@ -64,9 +99,10 @@ const ChatProtocol* chat_protocol(Protocol protocol) {
   switch (protocol) {
     case Protocol::openai:
       return &k_openai;
+    case Protocol::ollama:
+      return &k_ollama;
     case Protocol::anthropic:
     case Protocol::gemini:
-    case Protocol::ollama:
     case Protocol::mock:
       break;
   }

@@ -1,5 +1,7 @@
 #include "core/providers/openai_adapter.hpp"
 
+#include "core/excerpt.hpp"
+
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -14,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t k_excerpt_limit = 200;
 constexpr int k_stream_error_status = 502;
 
 std::string trim(std::string_view text) {
@@ -24,30 +25,6 @@ std::string trim(std::string_view text) {
   while (!text.empty() && is_space(text.back()))
     text.remove_suffix(1);
   return std::string(text);
-}
-
-// A readable one-line excerpt of an arbitrary body: whitespace runs collapsed, cut on a
-// UTF-8 boundary at k_excerpt_limit bytes with "…".
-std::string excerpt(std::string_view body) {
-  std::string out;
-  bool pending_space = false;
-  for (char c : body) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space)
-      out += ' ';
-    pending_space = false;
-    out += c;
-  }
-  if (out.size() <= k_excerpt_limit)
-    return out;
-  std::size_t cut = k_excerpt_limit;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
-    --cut;
-  out.resize(cut);
-  return out + "\u2026";
 }
 
 std::string as_text(const json& value) {
