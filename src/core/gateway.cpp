@@ -20,7 +20,7 @@ const ChatProtocol& protocol_for(const Route& route) {
     fail(ErrorKind::config,
          "provider '" + route.provider.name + "' speaks the " + to_string(route.provider.protocol) +
              " protocol, which this build of llmgw cannot talk to yet",
-         "use an OpenAI-compatible provider (e.g. openai/..., openrouter/...) or mock/echo");
+         "use another provider, or mock/echo");
   }
   return *protocol;
 }

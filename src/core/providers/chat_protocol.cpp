@@ -2,6 +2,8 @@
 
 #include "core/http/ndjson_parser.hpp"
 #include "core/http/sse_parser.hpp"
+#include "core/providers/anthropic_adapter.hpp"
+#include "core/providers/gemini_adapter.hpp"
 #include "core/providers/ollama_adapter.hpp"
 #include "core/providers/openai_adapter.hpp"
 
@@ -82,6 +84,75 @@ const ChatProtocol k_ollama{
     },
 };
 
+// Anthropic Messages over SSE; complete means message_stop arrived.
+class AnthropicStreamDecoder final : public ChatStreamDecoder {
+ public:
+  explicit AnthropicStreamDecoder(const ResponseContext& context) : m_decoder(context) {}
+
+  void feed(std::string_view bytes, const ChunkEmit& emit) override {
+    m_parser.feed(bytes, [&](const SseEvent& event) { on_event(event, emit); });
+  }
+
+  bool finish(const ChunkEmit& emit) override {
+    m_parser.finish([&](const SseEvent& event) { on_event(event, emit); });
+    return m_decoder.done();
+  }
+
+ private:
+  void on_event(const SseEvent& event, const ChunkEmit& emit) {
+    for (const auto& chunk : m_decoder.on_event(event))
+      emit(chunk);
+  }
+
+  SseParser m_parser;
+  anthropic::StreamDecoder m_decoder;
+};
+
+const ChatProtocol k_anthropic{
+    &anthropic::build_chat_request,
+    &anthropic::parse_chat_response,
+    &anthropic::map_error,
+    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
+      return std::make_unique<AnthropicStreamDecoder>(context);
+    },
+};
+
+// Gemini streamGenerateContent?alt=sse: no terminator, so the end of the body is the end
+// of the answer; complete means a finish reason was seen before it.
+class GeminiStreamDecoder final : public ChatStreamDecoder {
+ public:
+  explicit GeminiStreamDecoder(const ResponseContext& context) : m_decoder(context) {}
+
+  void feed(std::string_view bytes, const ChunkEmit& emit) override {
+    m_parser.feed(bytes, [&](const SseEvent& event) { on_event(event, emit); });
+  }
+
+  bool finish(const ChunkEmit& emit) override {
+    m_parser.finish([&](const SseEvent& event) { on_event(event, emit); });
+    for (const auto& chunk : m_decoder.finish())
+      emit(chunk);
+    return m_decoder.done();
+  }
+
+ private:
+  void on_event(const SseEvent& event, const ChunkEmit& emit) {
+    for (const auto& chunk : m_decoder.on_event(event))
+      emit(chunk);
+  }
+
+  SseParser m_parser;
+  gemini::StreamDecoder m_decoder;
+};
+
+const ChatProtocol k_gemini{
+    &gemini::build_chat_request,
+    &gemini::parse_chat_response,
+    &gemini::map_error,
+    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
+      return std::make_unique<GeminiStreamDecoder>(context);
+    },
+};
+
 const ChatProtocol k_openai{
     &openai::build_chat_request,
     [](const HttpResponse& response, const ResponseContext& context) {
@@ -101,8 +172,10 @@ const ChatProtocol* chat_protocol(Protocol protocol) {
       return &k_openai;
     case Protocol::ollama:
       return &k_ollama;
-    case Protocol::anthropic:
     case Protocol::gemini:
+      return &k_gemini;
+    case Protocol::anthropic:
+      return &k_anthropic;
     case Protocol::mock:
       break;
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/excerpt.hpp"
+#include "core/providers/adapter_util.hpp"
 #include "core/providers/openai_adapter.hpp"
 
 namespace llmgw::ollama {
@@ -13,10 +14,7 @@ namespace {
 using nlohmann::json;
 
 [[noreturn]] void bad_request(const std::string& param, const std::string& message) {
-  Error e = make_error(ErrorKind::invalid_request, message);
-  e.param = param;
-  e.provider = "ollama";
-  throw GatewayError(e);
+  adapter::reject("ollama", param, message);
 }
 
 std::string path(std::size_t message, const std::string& rest) {

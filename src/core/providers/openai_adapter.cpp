@@ -1,6 +1,7 @@
 #include "core/providers/openai_adapter.hpp"
 
 #include "core/excerpt.hpp"
+#include "core/providers/adapter_util.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -18,14 +19,7 @@ using nlohmann::json;
 
 constexpr int k_stream_error_status = 502;
 
-std::string trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back()))
-    text.remove_suffix(1);
-  return std::string(text);
-}
+using adapter::trim;
 
 std::string as_text(const json& value) {
   if (value.is_string())

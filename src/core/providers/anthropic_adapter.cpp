@@ -1,0 +1,372 @@
+#include "core/providers/anthropic_adapter.hpp"
+
+#include <string_view>
+
+#include "core/excerpt.hpp"
+#include "core/providers/anthropic_internal.hpp"
+#include "core/providers/openai_adapter.hpp"
+
+namespace llmgw::anthropic {
+
+using namespace detail;
+
+// ---------------------------------------------------------------- responses and errors
+
+namespace {
+
+struct ProviderError {
+  std::string type;
+  std::string message;
+};
+
+// {"type":"error","error":{"type","message"}} (also tolerates a bare {"error":{...}}).
+std::optional<ProviderError> extract_error(const json& body) {
+  if (!body.is_object())
+    return std::nullopt;
+  const auto error = body.find("error");
+  if (error == body.end() || !error->is_object())
+    return std::nullopt;
+  ProviderError out;
+  if (const auto it = error->find("type"); it != error->end() && it->is_string())
+    out.type = *it;
+  if (const auto it = error->find("message"); it != error->end() && it->is_string())
+    out.message = *it;
+  if (out.type.empty() && out.message.empty())
+    return std::nullopt;
+  return out;
+}
+
+// The HTTP status Anthropic uses for each error type (docs "HTTP errors").
+int status_for_type(const std::string& type) {
+  if (type == "invalid_request_error")
+    return 400;
+  if (type == "authentication_error")
+    return 401;
+  if (type == "billing_error")
+    return 402;
+  if (type == "permission_error")
+    return 403;
+  if (type == "not_found_error")
+    return 404;
+  if (type == "request_too_large")
+    return 413;
+  if (type == "rate_limit_error")
+    return 429;
+  if (type == "api_error")
+    return 500;
+  if (type == "timeout_error")
+    return 504;
+  if (type == "overloaded_error")
+    return 529;
+  return 502;
+}
+
+const char* type_for_status(int status) {
+  switch (status) {
+    case 400:
+      return "invalid_request_error";
+    case 401:
+      return "authentication_error";
+    case 402:
+      return "billing_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 413:
+      return "request_too_large";
+    case 429:
+      return "rate_limit_error";
+    case 529:
+      return "overloaded_error";
+    default:
+      break;
+  }
+  return status >= 500 ? "api_error" : "upstream_error";
+}
+
+bool retryable(int status, const std::string& type) {
+  return status == 408 || status == 409 || status == 429 || status >= 500 ||
+         type == "overloaded_error" || type == "api_error" || type == "rate_limit_error";
+}
+
+[[noreturn]] void throw_provider_error(const std::string& provider, const ProviderError& found) {
+  const std::string type = found.type.empty() ? "api_error" : found.type;
+  Error error = make_error(ErrorKind::upstream,
+                           provider + ": " + (found.message.empty() ? type : found.message));
+  error.provider = provider;
+  error.type = type;
+  error.http_status = status_for_type(type);
+  error.retryable = retryable(error.http_status, type);
+  throw GatewayError(std::move(error));
+}
+
+std::int64_t count(const json& usage, const char* key) {
+  const auto it = usage.find(key);
+  return it != usage.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+
+}  // namespace
+
+std::string map_stop_reason(const json& stop_reason) {
+  if (!stop_reason.is_string())
+    return "stop";
+  const std::string reason = stop_reason;
+  if (reason == "max_tokens" || reason == "model_context_window_exceeded" || reason == "compaction")
+    return "length";
+  if (reason == "tool_use")
+    return "tool_calls";
+  if (reason == "refusal")
+    return "content_filter";
+  return "stop";
+}
+
+json to_openai_usage(const json& usage) {
+  const json source = usage.is_object() ? usage : json::object();
+  const std::int64_t input = count(source, "input_tokens");
+  const std::int64_t cache_write = count(source, "cache_creation_input_tokens");
+  const std::int64_t cache_read = count(source, "cache_read_input_tokens");
+  const std::int64_t output = count(source, "output_tokens");
+  const std::int64_t prompt = input + cache_write + cache_read;
+  json out = {{"prompt_tokens", prompt},
+              {"completion_tokens", output},
+              {"total_tokens", prompt + output},
+              {"prompt_tokens_details", {{"cached_tokens", cache_read}}}};
+  if (cache_write > 0)
+    out["prompt_tokens_details"]["cache_write_tokens"] = cache_write;
+  if (const auto details = source.find("output_tokens_details");
+      details != source.end() && details->is_object() && details->contains("thinking_tokens")) {
+    out["completion_tokens_details"] = {{"reasoning_tokens", count(*details, "thinking_tokens")}};
+  }
+  return out;
+}
+
+json parse_chat_response(const HttpResponse& response, const ResponseContext& context) {
+  const json body = json::parse(response.body, nullptr, false);
+  const auto fail_body = [&](const char* what) {
+    Error error =
+        make_error(ErrorKind::upstream,
+                   context.provider + " returned HTTP " + std::to_string(response.status) +
+                       " with a body that is " + what + ": " + excerpt(response.body));
+    error.provider = context.provider;
+    throw GatewayError(std::move(error));
+  };
+  if (body.is_discarded())
+    fail_body("not JSON");
+  if (body.is_object() && body.value("type", json()) == "error") {
+    if (const auto found = extract_error(body))
+      throw_provider_error(context.provider, *found);
+  }
+  if (!body.is_object() || !body.contains("content") || !body["content"].is_array())
+    fail_body("not a message");
+
+  std::string text;
+  json tool_calls = json::array();
+  for (const auto& block : body["content"]) {
+    if (!block.is_object())
+      continue;
+    const json type = block.value("type", json());
+    if (type == "text" && block.contains("text") && block["text"].is_string()) {
+      text += block["text"].get<std::string>();
+    } else if (type == "tool_use") {
+      tool_calls.push_back(
+          {{"id", string_field(block, "id")},
+           {"type", "function"},
+           {"function",
+            {{"name", string_field(block, "name")},
+             {"arguments", block.value("input", json::object())
+                               .dump(-1, ' ', false, json::error_handler_t::replace)}}}});
+    }
+    // thinking, redacted_thinking and server-tool blocks have no place in the canonical
+    // answer.
+  }
+
+  json message = {{"role", "assistant"}, {"refusal", nullptr}};
+  message["content"] = tool_calls.empty() || !text.empty() ? json(text) : json(nullptr);
+  if (!tool_calls.empty())
+    message["tool_calls"] = std::move(tool_calls);
+
+  const json model = body.value("model", json());
+  json out = {
+      {"id", string_field(body, "id")},
+      {"object", "chat.completion"},
+      {"created", context.created},
+      {"model", model.is_string() && !model.empty() ? model : json(context.model)},
+      {"choices",
+       json::array({{{"index", 0},
+                     {"message", std::move(message)},
+                     {"logprobs", nullptr},
+                     {"finish_reason", map_stop_reason(body.value("stop_reason", json()))}}})},
+      {"usage", to_openai_usage(body.value("usage", json()))}};
+  return out;
+}
+
+Error map_error(const HttpResponse& response, const std::string& provider) {
+  const int status = response.status;
+  const json body = json::parse(response.body, nullptr, false);
+  std::optional<ProviderError> found;
+  if (!body.is_discarded())
+    found = extract_error(body);
+
+  std::string message;
+  if (found && !found->message.empty()) {
+    message = provider + ": " + found->message;
+  } else if (trim(response.body).empty()) {
+    message = "HTTP " + std::to_string(status) + " from " + provider + " (empty body)";
+  } else {
+    message =
+        "HTTP " + std::to_string(status) + " from " + provider + ": " + excerpt(response.body);
+  }
+
+  Error error = make_error(ErrorKind::upstream, std::move(message));
+  error.provider = provider;
+  error.http_status = status;
+  error.type = found && !found->type.empty() ? found->type : type_for_status(status);
+  error.retryable = retryable(status, error.type);
+  if (const auto should_retry = response.header("x-should-retry")) {
+    const std::string value = lower(trim(*should_retry));
+    if (value == "true")
+      error.retryable = true;
+    if (value == "false")
+      error.retryable = false;
+  }
+  // Same header rules as the OpenAI SDKs (retry-after-ms, then retry-after).
+  error.retry_after = openai::parse_retry_after(response);
+
+  if (status == 401 || status == 403) {
+    error.fix = "check the key: `llmgw keys set " + provider + "`";
+  } else if (status == 402 || error.type == "billing_error") {
+    error.fix = "add credit at the provider";
+  }
+  return error;
+}
+
+// ---------------------------------------------------------------- stream
+
+StreamDecoder::StreamDecoder(ResponseContext context)
+    : m_context(std::move(context)), m_model(m_context.model) {}
+
+json StreamDecoder::chunk(json delta, json finish_reason) const {
+  return {{"id", m_id},
+          {"object", "chat.completion.chunk"},
+          {"created", m_context.created},
+          {"model", m_model},
+          {"choices", json::array({{{"index", 0},
+                                    {"delta", std::move(delta)},
+                                    {"logprobs", nullptr},
+                                    {"finish_reason", std::move(finish_reason)}}})}};
+}
+
+void StreamDecoder::merge_usage(const json& usage) {
+  if (!usage.is_object())
+    return;
+  if (!m_anthropic_usage.is_object())
+    m_anthropic_usage = json::object();
+  // Counts are cumulative: each non-null field overwrites, never adds.
+  for (const auto& [key, value] : usage.items()) {
+    if (!value.is_null())
+      m_anthropic_usage[key] = value;
+  }
+  m_usage = to_openai_usage(m_anthropic_usage);
+}
+
+std::vector<json> StreamDecoder::on_event(const SseEvent& event) {
+  std::vector<json> out;
+  const std::string data = trim(event.data);
+  if (data.empty() && event.event != "error")
+    return out;
+  const json payload = json::parse(data, nullptr, false);
+  if (event.event == "error" || (payload.is_object() && payload.value("type", json()) == "error")) {
+    std::optional<ProviderError> found;
+    if (!payload.is_discarded())
+      found = extract_error(payload);
+    if (!found) {
+      found = ProviderError{};
+      found->message = data.empty() ? "stream error event without details" : excerpt(data);
+    }
+    throw_provider_error(m_context.provider, *found);
+  }
+  if (payload.is_discarded() || !payload.is_object()) {
+    Error error = make_error(
+        ErrorKind::stream_broken,
+        m_context.provider + " sent a stream event that is not a JSON object: " + excerpt(data));
+    error.provider = m_context.provider;
+    throw GatewayError(std::move(error));
+  }
+  if (m_done)
+    return out;
+
+  // The data's type names the event; the event: line may be absent behind some proxies.
+  const std::string type = string_field(payload, "type", event.event);
+  if (type == "message_start") {
+    const json message = payload.value("message", json::object());
+    if (message.is_object()) {
+      if (const auto it = message.find("id"); it != message.end() && it->is_string())
+        m_id = *it;
+      if (const auto it = message.find("model");
+          it != message.end() && it->is_string() && !it->get<std::string>().empty())
+        m_model = *it;
+      merge_usage(message.value("usage", json()));
+    }
+    out.push_back(chunk({{"role", "assistant"}, {"content", ""}}));
+  } else if (type == "content_block_start") {
+    const json block = payload.value("content_block", json::object());
+    const json block_type = block.is_object() ? block.value("type", json()) : json();
+    if (block_type == "text") {
+      const json text = block.value("text", json());
+      if (text.is_string() && !text.get<std::string>().empty())
+        out.push_back(chunk({{"content", text}}));
+    } else if (block_type == "tool_use") {
+      const int k = m_next_tool_index++;
+      m_tool_index[int_field(payload, "index", -1)] = k;
+      out.push_back(chunk(
+          {{"tool_calls",
+            json::array(
+                {{{"index", k},
+                  {"id", string_field(block, "id")},
+                  {"type", "function"},
+                  {"function", {{"name", string_field(block, "name")}, {"arguments", ""}}}}})}}));
+    }
+  } else if (type == "content_block_delta") {
+    const json delta = payload.value("delta", json::object());
+    const json delta_type = delta.is_object() ? delta.value("type", json()) : json();
+    if (delta_type == "text_delta") {
+      const json text = delta.value("text", json());
+      if (text.is_string() && !text.get<std::string>().empty())
+        out.push_back(chunk({{"content", text}}));
+    } else if (delta_type == "input_json_delta") {
+      const auto it = m_tool_index.find(int_field(payload, "index", -1));
+      const json partial = delta.value("partial_json", json());
+      // Deltas of server-tool blocks have no registered index and are not the client's.
+      if (it != m_tool_index.end() && partial.is_string() && !partial.get<std::string>().empty()) {
+        out.push_back(chunk(
+            {{"tool_calls",
+              json::array({{{"index", it->second}, {"function", {{"arguments", partial}}}}})}}));
+      }
+    }
+  } else if (type == "message_delta") {
+    merge_usage(payload.value("usage", json()));
+    const json delta = payload.value("delta", json::object());
+    const json stop_reason = delta.is_object() ? delta.value("stop_reason", json()) : json();
+    if (!stop_reason.is_null() && !m_finish_sent) {
+      m_finish_sent = true;
+      out.push_back(chunk(json::object(), map_stop_reason(stop_reason)));
+    }
+  } else if (type == "message_stop") {
+    m_done = true;
+    if (!m_finish_sent) {
+      m_finish_sent = true;
+      out.push_back(chunk(json::object(), "stop"));
+    }
+    if (m_usage) {
+      json usage_chunk = chunk(json::object());
+      usage_chunk["choices"] = json::array();
+      usage_chunk["usage"] = *m_usage;
+      out.push_back(std::move(usage_chunk));
+    }
+  }
+  // content_block_stop, ping and unknown event types carry nothing for the client.
+  return out;
+}
+
+}  // namespace llmgw::anthropic

@@ -1,0 +1,30 @@
+// Helpers shared by the Gemini adapter's request side (gemini_request.cpp) and answer
+// side (gemini_adapter.cpp). Internal to those two files.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/providers/adapter_util.hpp"
+
+namespace llmgw::gemini::detail {
+
+using nlohmann::json;
+
+using adapter::ends_with;
+using adapter::lower;
+using adapter::present;
+using adapter::trim;
+
+[[noreturn]] inline void invalid(const std::string& param, const std::string& message) {
+  adapter::reject("gemini", param, message);
+}
+
+inline std::string path(std::size_t i, const std::string& rest = {}) {
+  return "messages[" + std::to_string(i) + "]" + rest;
+}
+
+}  // namespace llmgw::gemini::detail
