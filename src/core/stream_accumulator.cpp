@@ -193,4 +193,11 @@ json StreamAccumulator::response() const {
   return out;
 }
 
+nlohmann::json StreamAccumulator::fold(const std::vector<nlohmann::json>& chunks) {
+  StreamAccumulator accumulator;
+  for (const auto& chunk : chunks)
+    accumulator.add(chunk);
+  return accumulator.response();
+}
+
 }  // namespace llmgw

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,8 @@ class StreamAccumulator {
  public:
   void add(const nlohmann::json& chunk);
   bool empty() const { return m_chunks == 0; }
+  // All of a stream's chunks folded at once.
+  static nlohmann::json fold(const std::vector<nlohmann::json>& chunks);
   // The response so far (valid at any point; a cut-off stream gives a partial answer).
   nlohmann::json response() const;
 

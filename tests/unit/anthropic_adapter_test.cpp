@@ -30,14 +30,6 @@ json mapped(const json& request, bool stream = false) {
   return anthropic::to_anthropic_request(request, "claude-x", stream);
 }
 
-std::optional<std::string> header(const HttpRequest& request, const std::string& name) {
-  for (const auto& [key, value] : request.headers) {
-    if (key == name)
-      return value;
-  }
-  return std::nullopt;
-}
-
 HttpResponse response(int status, std::string body, Headers headers = {}) {
   HttpResponse r;
   r.status = status;
@@ -72,13 +64,6 @@ Decoded decode(const std::string& body, std::size_t piece) {
   return out;
 }
 
-json fold(const std::vector<json>& chunks) {
-  StreamAccumulator accumulator;
-  for (const auto& chunk : chunks)
-    accumulator.add(chunk);
-  return accumulator.response();
-}
-
 SseEvent event(std::string name, json data) {
   return SseEvent{std::move(name), data.dump(), ""};
 }
@@ -111,20 +96,20 @@ TEST_CASE("anthropic: build_chat_request sets URL, headers and body", "[anthropi
       anthropic::build_chat_request(user_request(), "claude-x", endpoint, true);
   CHECK(http.method == "POST");
   CHECK(http.url == "https://api.anthropic.com/v1/messages");
-  CHECK(header(http, "content-type") == "application/json");
-  CHECK(header(http, "accept") == "text/event-stream");
-  CHECK(header(http, "x-api-key") == "sk-ant-test");
-  CHECK(header(http, "anthropic-version") == "2023-06-01");
-  CHECK(header(http, "user-agent") == std::string("llmgw/") + LLMGW_VERSION);
-  CHECK_FALSE(header(http, "authorization").has_value());
+  CHECK(http.header("content-type") == "application/json");
+  CHECK(http.header("accept") == "text/event-stream");
+  CHECK(http.header("x-api-key") == "sk-ant-test");
+  CHECK(http.header("anthropic-version") == "2023-06-01");
+  CHECK(http.header("user-agent") == std::string("llmgw/") + LLMGW_VERSION);
+  CHECK_FALSE(http.header("authorization").has_value());
   CHECK(http.timeouts.idle == std::chrono::milliseconds(4321));
   CHECK(json::parse(http.body) == mapped(user_request(), true));
 
   endpoint.api_key.clear();
   const HttpRequest keyless =
       anthropic::build_chat_request(user_request(), "claude-x", endpoint, false);
-  CHECK_FALSE(header(keyless, "x-api-key").has_value());
-  CHECK(header(keyless, "accept") == "application/json");
+  CHECK_FALSE(keyless.header("x-api-key").has_value());
+  CHECK(keyless.header("accept") == "application/json");
   CHECK_FALSE(json::parse(keyless.body).contains("stream"));
 }
 
@@ -588,7 +573,7 @@ TEST_CASE("anthropic: tool_use stream gives sequential tool-call indices", "[ant
 
 TEST_CASE("anthropic: max_tokens stream ends with finish_reason length", "[anthropic]") {
   const Decoded d = decode(read_fixture("anthropic/stream_max_tokens.sse"), 1);
-  const json folded = fold(d.chunks);
+  const json folded = StreamAccumulator::fold(d.chunks);
   CHECK(folded["choices"][0]["finish_reason"] == "length");
   CHECK(folded["choices"][0]["message"]["content"] == "Once upon a");
   CHECK(folded["model"] == "claude-haiku-4-5");
@@ -600,8 +585,8 @@ TEST_CASE("anthropic: streamed and non-streamed answers fold to the same result"
   const std::vector<std::pair<const char*, const char*>> pairs = {
       {"stream_text.sse", "response_text.json"}, {"stream_tool_use.sse", "response_tool_use.json"}};
   for (const auto& [stream_name, response_name] : pairs) {
-    const json streamed =
-        fold(decode(read_fixture(std::string("anthropic/") + stream_name), 7).chunks);
+    const json streamed = StreamAccumulator::fold(
+        decode(read_fixture(std::string("anthropic/") + stream_name), 7).chunks);
     const json whole = anthropic::parse_chat_response(
         response(200, read_fixture(std::string("anthropic/") + response_name)), context());
     const json& a = streamed["choices"][0];

@@ -24,14 +24,6 @@ json fixture_json(const std::string& name) {
   return json::parse(read_fixture("gemini/" + name));
 }
 
-std::optional<std::string> header(const HttpRequest& request, const std::string& name) {
-  for (const auto& [key, value] : request.headers) {
-    if (key == name)
-      return value;
-  }
-  return std::nullopt;
-}
-
 HttpResponse response(int status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -76,13 +68,6 @@ Decoded decode(const std::string& body, std::size_t piece) {
   return out;
 }
 
-json fold(const std::vector<json>& chunks) {
-  StreamAccumulator accumulator;
-  for (const auto& chunk : chunks)
-    accumulator.add(chunk);
-  return accumulator.response();
-}
-
 }  // namespace
 
 // ---- request ----------------------------------------------------------------------------
@@ -107,10 +92,10 @@ TEST_CASE("gemini: build_chat_request URL, headers and body", "[gemini]") {
   CHECK(plain.method == "POST");
   CHECK(plain.url ==
         "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
-  CHECK(header(plain, "content-type") == "application/json");
-  CHECK(header(plain, "accept") == "application/json");
-  CHECK(header(plain, "x-goog-api-key") == "AIza-test-key");
-  CHECK(header(plain, "user-agent") == std::string("llmgw/") + LLMGW_VERSION);
+  CHECK(plain.header("content-type") == "application/json");
+  CHECK(plain.header("accept") == "application/json");
+  CHECK(plain.header("x-goog-api-key") == "AIza-test-key");
+  CHECK(plain.header("user-agent") == std::string("llmgw/") + LLMGW_VERSION);
   CHECK(plain.url.find("AIza") == std::string::npos);
   CHECK(plain.timeouts.connect == std::chrono::milliseconds(4321));
   CHECK(json::parse(plain.body) == gemini::to_gemini_request(request));
@@ -120,10 +105,10 @@ TEST_CASE("gemini: build_chat_request URL, headers and body", "[gemini]") {
   CHECK(streamed.url ==
         "https://generativelanguage.googleapis.com/v1beta/models/"
         "gemini-2.5-pro:streamGenerateContent?alt=sse");
-  CHECK(header(streamed, "accept") == "text/event-stream");
+  CHECK(streamed.header("accept") == "text/event-stream");
 
   endpoint.api_key.clear();
-  CHECK_FALSE(header(gemini::build_chat_request(request, "m", endpoint, false), "x-goog-api-key"));
+  CHECK_FALSE(gemini::build_chat_request(request, "m", endpoint, false).header("x-goog-api-key"));
 }
 
 TEST_CASE("gemini: generationConfig rules", "[gemini]") {
@@ -480,7 +465,8 @@ TEST_CASE("gemini: text stream gives the same chunks at every split size", "[gem
 }
 
 TEST_CASE("gemini: streamed and non-streamed text answers fold to the same", "[gemini]") {
-  const json streamed = fold(decode(read_fixture("gemini/stream_text.sse"), 7).chunks);
+  const json streamed =
+      StreamAccumulator::fold(decode(read_fixture("gemini/stream_text.sse"), 7).chunks);
   const json direct = gemini::parse_chat_response(
       response(200, read_fixture("gemini/response_text.json")), context());
   CHECK(streamed["id"] == direct["id"]);
@@ -509,7 +495,7 @@ TEST_CASE("gemini: function-call stream with CRLF framing", "[gemini]") {
   CHECK(whole.chunks[1]["choices"][0]["delta"]["tool_calls"][0]["id"] == "call_1");
   CHECK(whole.chunks[2]["choices"][0]["finish_reason"] == "tool_calls");
 
-  const json streamed = fold(whole.chunks);
+  const json streamed = StreamAccumulator::fold(whole.chunks);
   json direct = gemini::parse_chat_response(
       response(200, read_fixture("gemini/response_function_calls.json")), context());
   // StreamAccumulator keeps only id/type/function of a tool call, so the thought signature

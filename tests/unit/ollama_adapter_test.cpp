@@ -34,13 +34,6 @@ std::vector<json> decode(const std::string& transcript, std::size_t step, bool* 
   return chunks;
 }
 
-json fold(const std::vector<json>& chunks) {
-  StreamAccumulator accumulator;
-  for (const auto& chunk : chunks)
-    accumulator.add(chunk);
-  return accumulator.response();
-}
-
 }  // namespace
 
 TEST_CASE("ndjson framing gives the same lines at every split point", "[ollama]") {
@@ -128,7 +121,7 @@ TEST_CASE("the NDJSON stream decodes the same at any split and matches the whole
   CHECK(reference.front()["choices"][0]["delta"]["role"] == "assistant");
   CHECK(reference.back()["choices"].empty());
 
-  const json streamed = fold(reference);
+  const json streamed = StreamAccumulator::fold(reference);
   const json whole =
       ollama::parse_chat_response({200, {}, read_fixture("ollama/response_text.json")}, k_context);
   CHECK(streamed["choices"][0]["message"]["content"] == whole["choices"][0]["message"]["content"]);
@@ -138,7 +131,8 @@ TEST_CASE("the NDJSON stream decodes the same at any split and matches the whole
 
 TEST_CASE("tool calls arrive whole with stable indices and ids, finishing as tool_calls",
           "[ollama]") {
-  const json folded = fold(decode(read_fixture("ollama/stream_tools.ndjson"), 5));
+  const json folded =
+      StreamAccumulator::fold(decode(read_fixture("ollama/stream_tools.ndjson"), 5));
   const json& message = folded["choices"][0]["message"];
   REQUIRE(message["tool_calls"].size() == 2);
   CHECK(message["tool_calls"][0]["id"] == "call_0");

@@ -21,14 +21,6 @@ json chat_request() {
   })");
 }
 
-std::optional<std::string> header(const HttpRequest& request, const std::string& name) {
-  for (const auto& [key, value] : request.headers) {
-    if (key == name)
-      return value;
-  }
-  return std::nullopt;
-}
-
 HttpResponse response(int status, std::string body, Headers headers = {}) {
   HttpResponse r;
   r.status = status;
@@ -81,10 +73,10 @@ TEST_CASE("build_chat_request for a non-stream request", "[openai]") {
 
   CHECK(http.method == "POST");
   CHECK(http.url == "https://api.openai.com/v1/chat/completions");
-  CHECK(header(http, "Content-Type") == "application/json");
-  CHECK(header(http, "Accept") == "application/json");
-  CHECK(header(http, "Authorization") == "Bearer sk-test-123");
-  CHECK(header(http, "User-Agent") == std::string("llmgw/") + LLMGW_VERSION);
+  CHECK(http.header("Content-Type") == "application/json");
+  CHECK(http.header("Accept") == "application/json");
+  CHECK(http.header("Authorization") == "Bearer sk-test-123");
+  CHECK(http.header("User-Agent") == std::string("llmgw/") + LLMGW_VERSION);
   CHECK(http.timeouts.connect == std::chrono::milliseconds(1234));
 
   const json body = json::parse(http.body);
@@ -102,7 +94,7 @@ TEST_CASE("build_chat_request for a stream asks for usage and keeps other stream
                                   Timeouts{}};
   const HttpRequest http = openai::build_chat_request(chat_request(), "llama", endpoint, true);
   CHECK(http.url == "http://127.0.0.1:8080/v1/chat/completions");
-  CHECK(header(http, "Accept") == "text/event-stream");
+  CHECK(http.header("Accept") == "text/event-stream");
   const json body = json::parse(http.body);
   CHECK(body["stream"] == true);
   CHECK(body["stream_options"] == json{{"include_obfuscation", false}, {"include_usage", true}});
@@ -120,15 +112,15 @@ TEST_CASE("build_chat_request auth headers follow the auth style", "[openai]") {
     return openai::build_chat_request(chat_request(), "m", endpoint, false);
   };
   const HttpRequest azure = build(AuthStyle::api_key_header, "az-key");
-  CHECK(header(azure, "api-key") == "az-key");
-  CHECK_FALSE(header(azure, "Authorization").has_value());
+  CHECK(azure.header("api-key") == "az-key");
+  CHECK_FALSE(azure.header("Authorization").has_value());
 
   const HttpRequest none = build(AuthStyle::none, "");
-  CHECK_FALSE(header(none, "Authorization").has_value());
-  CHECK_FALSE(header(none, "api-key").has_value());
+  CHECK_FALSE(none.header("Authorization").has_value());
+  CHECK_FALSE(none.header("api-key").has_value());
 
   const HttpRequest empty_key = build(AuthStyle::bearer, "");
-  CHECK_FALSE(header(empty_key, "Authorization").has_value());
+  CHECK_FALSE(empty_key.header("Authorization").has_value());
 }
 
 TEST_CASE("parse_chat_response returns the fixture response", "[openai]") {

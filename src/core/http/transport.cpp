@@ -14,7 +14,7 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
-std::optional<std::string> HttpResponse::header(std::string_view name) const {
+std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (iequals(key, name)) {
       return value;

@@ -16,6 +16,9 @@ namespace llmgw {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// First header with this (case-insensitive) name.
+std::optional<std::string> find_header(const Headers& headers, std::string_view name);
+
 // A value of zero or less means "no limit". first_byte runs from the start of the call
 // to the first response byte (headers count); idle is the longest silence allowed
 // after that.
@@ -32,14 +35,18 @@ struct HttpRequest {
   Headers headers;  // sent as given; may hold secrets, so never log this
   std::string body;
   Timeouts timeouts;
+  std::optional<std::string> header(std::string_view name) const {
+    return find_header(headers, name);
+  }
 };
 
 struct HttpResponse {
   int status = 0;
   Headers headers;   // names lower-cased
   std::string body;  // whole body; for stream(): only filled when status is not 2xx
-  // First header with this (case-insensitive) name.
-  std::optional<std::string> header(std::string_view name) const;
+  std::optional<std::string> header(std::string_view name) const {
+    return find_header(headers, name);
+  }
 };
 
 // Set from another thread (e.g. a SIGINT watcher) to abort an in-flight exchange; the

@@ -5,6 +5,7 @@
 #include "core/excerpt.hpp"
 #include "core/providers/anthropic_internal.hpp"
 #include "core/providers/openai_adapter.hpp"
+#include "core/providers/upstream_error.hpp"
 
 namespace llmgw::anthropic {
 
@@ -208,19 +209,7 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
   if (!body.is_discarded())
     found = extract_error(body);
 
-  std::string message;
-  if (found && !found->message.empty()) {
-    message = provider + ": " + found->message;
-  } else if (trim(response.body).empty()) {
-    message = "HTTP " + std::to_string(status) + " from " + provider + " (empty body)";
-  } else {
-    message =
-        "HTTP " + std::to_string(status) + " from " + provider + ": " + excerpt(response.body);
-  }
-
-  Error error = make_error(ErrorKind::upstream, std::move(message));
-  error.provider = provider;
-  error.http_status = status;
+  Error error = upstream_error(response, provider, found ? found->message : std::string());
   error.type = found && !found->type.empty() ? found->type : type_for_status(status);
   error.retryable = retryable(status, error.type);
   if (const auto should_retry = response.header("x-should-retry")) {

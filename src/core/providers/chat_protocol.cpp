@@ -1,5 +1,8 @@
 #include "core/providers/chat_protocol.hpp"
 
+#include <optional>
+#include <vector>
+
 #include "core/http/ndjson_parser.hpp"
 #include "core/http/sse_parser.hpp"
 #include "core/providers/anthropic_adapter.hpp"
@@ -11,7 +14,9 @@ namespace llmgw {
 
 namespace {
 
-bool has_finish_reason(const nlohmann::json& chunk) {
+using nlohmann::json;
+
+bool has_finish_reason(const json& chunk) {
   const auto choices = chunk.find("choices");
   if (choices == chunk.end() || !choices->is_array())
     return false;
@@ -23,135 +28,61 @@ bool has_finish_reason(const nlohmann::json& chunk) {
   return false;
 }
 
-// OpenAI Chat Completions over SSE. Complete means [DONE] was seen, or at least a finish
-// reason: some compatible servers close right after the finish chunk.
-class OpenAIStreamDecoder final : public ChatStreamDecoder {
+// How a protocol's stream is framed (SSE events or NDJSON lines) and when it counts as a
+// complete answer:
+//   OpenAI    SSE, complete at [DONE] or, since some compatible servers close right
+//             after it, at a finish reason;
+//   Anthropic SSE, complete at message_stop;
+//   Gemini    SSE with no terminator: its decoder's finish() flushes the usage at EOF,
+//             complete when a finish reason was seen;
+//   Ollama    NDJSON, complete at the done:true line.
+// Decoder::on_event/on_line returns the chunks for one event or line: a vector, or an
+// optional for OpenAI's one-chunk events.
+template <class Framing, class Decoder, bool k_finish_reason_completes = false>
+class FramedStreamDecoder final : public ChatStreamDecoder {
  public:
-  explicit OpenAIStreamDecoder(const ResponseContext& context) : m_decoder(context.provider) {}
+  template <class... Args>
+  explicit FramedStreamDecoder(Args&&... args) : m_decoder(std::forward<Args>(args)...) {}
 
   void feed(std::string_view bytes, const ChunkEmit& emit) override {
-    m_parser.feed(bytes, [&](const SseEvent& event) { on_event(event, emit); });
+    m_framing.feed(bytes, [&](const auto& unit) { decode(unit, emit); });
   }
 
   bool finish(const ChunkEmit& emit) override {
-    m_parser.finish([&](const SseEvent& event) { on_event(event, emit); });
-    return m_decoder.done() || m_finished;
+    m_framing.finish([&](const auto& unit) { decode(unit, emit); });
+    if constexpr (requires(Decoder & d) { d.finish(); })
+      emit_all(m_decoder.finish(), emit);
+    return m_decoder.done() || (k_finish_reason_completes && m_finished);
   }
 
  private:
-  void on_event(const SseEvent& event, const ChunkEmit& emit) {
-    if (auto chunk = m_decoder.on_event(event)) {
-      m_finished = m_finished || has_finish_reason(*chunk);
-      emit(*chunk);
-    }
+  void decode(const SseEvent& event, const ChunkEmit& emit) {
+    emit_all(m_decoder.on_event(event), emit);
+  }
+  void decode(std::string_view line, const ChunkEmit& emit) {
+    emit_all(m_decoder.on_line(line), emit);
   }
 
-  SseParser m_parser;
-  openai::StreamDecoder m_decoder;
+  void emit_all(const std::vector<json>& chunks, const ChunkEmit& emit) {
+    for (const auto& chunk : chunks)
+      emit_one(chunk, emit);
+  }
+  void emit_all(const std::optional<json>& chunk, const ChunkEmit& emit) {
+    if (chunk)
+      emit_one(*chunk, emit);
+  }
+  void emit_one(const json& chunk, const ChunkEmit& emit) {
+    m_finished = m_finished || has_finish_reason(chunk);
+    emit(chunk);
+  }
+
+  Framing m_framing;
+  Decoder m_decoder;
   bool m_finished = false;
 };
 
-// Ollama's native NDJSON stream; complete means the done:true line arrived.
-class OllamaStreamDecoder final : public ChatStreamDecoder {
- public:
-  explicit OllamaStreamDecoder(const ResponseContext& context) : m_decoder(context) {}
-
-  void feed(std::string_view bytes, const ChunkEmit& emit) override {
-    m_parser.feed(bytes, [&](std::string_view line) { on_line(line, emit); });
-  }
-
-  bool finish(const ChunkEmit& emit) override {
-    m_parser.finish([&](std::string_view line) { on_line(line, emit); });
-    return m_decoder.done();
-  }
-
- private:
-  void on_line(std::string_view line, const ChunkEmit& emit) {
-    for (const auto& chunk : m_decoder.on_line(line))
-      emit(chunk);
-  }
-
-  NdjsonParser m_parser;
-  ollama::StreamDecoder m_decoder;
-};
-
-const ChatProtocol k_ollama{
-    &ollama::build_chat_request,
-    &ollama::parse_chat_response,
-    &ollama::map_error,
-    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
-      return std::make_unique<OllamaStreamDecoder>(context);
-    },
-};
-
-// Anthropic Messages over SSE; complete means message_stop arrived.
-class AnthropicStreamDecoder final : public ChatStreamDecoder {
- public:
-  explicit AnthropicStreamDecoder(const ResponseContext& context) : m_decoder(context) {}
-
-  void feed(std::string_view bytes, const ChunkEmit& emit) override {
-    m_parser.feed(bytes, [&](const SseEvent& event) { on_event(event, emit); });
-  }
-
-  bool finish(const ChunkEmit& emit) override {
-    m_parser.finish([&](const SseEvent& event) { on_event(event, emit); });
-    return m_decoder.done();
-  }
-
- private:
-  void on_event(const SseEvent& event, const ChunkEmit& emit) {
-    for (const auto& chunk : m_decoder.on_event(event))
-      emit(chunk);
-  }
-
-  SseParser m_parser;
-  anthropic::StreamDecoder m_decoder;
-};
-
-const ChatProtocol k_anthropic{
-    &anthropic::build_chat_request,
-    &anthropic::parse_chat_response,
-    &anthropic::map_error,
-    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
-      return std::make_unique<AnthropicStreamDecoder>(context);
-    },
-};
-
-// Gemini streamGenerateContent?alt=sse: no terminator, so the end of the body is the end
-// of the answer; complete means a finish reason was seen before it.
-class GeminiStreamDecoder final : public ChatStreamDecoder {
- public:
-  explicit GeminiStreamDecoder(const ResponseContext& context) : m_decoder(context) {}
-
-  void feed(std::string_view bytes, const ChunkEmit& emit) override {
-    m_parser.feed(bytes, [&](const SseEvent& event) { on_event(event, emit); });
-  }
-
-  bool finish(const ChunkEmit& emit) override {
-    m_parser.finish([&](const SseEvent& event) { on_event(event, emit); });
-    for (const auto& chunk : m_decoder.finish())
-      emit(chunk);
-    return m_decoder.done();
-  }
-
- private:
-  void on_event(const SseEvent& event, const ChunkEmit& emit) {
-    for (const auto& chunk : m_decoder.on_event(event))
-      emit(chunk);
-  }
-
-  SseParser m_parser;
-  gemini::StreamDecoder m_decoder;
-};
-
-const ChatProtocol k_gemini{
-    &gemini::build_chat_request,
-    &gemini::parse_chat_response,
-    &gemini::map_error,
-    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
-      return std::make_unique<GeminiStreamDecoder>(context);
-    },
-};
+template <class Decoder>
+using SseDecoder = FramedStreamDecoder<SseParser, Decoder>;
 
 const ChatProtocol k_openai{
     &openai::build_chat_request,
@@ -160,7 +91,35 @@ const ChatProtocol k_openai{
     },
     &openai::map_error,
     [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
-      return std::make_unique<OpenAIStreamDecoder>(context);
+      return std::make_unique<FramedStreamDecoder<SseParser, openai::StreamDecoder, true>>(
+          context.provider);
+    },
+};
+
+const ChatProtocol k_anthropic{
+    &anthropic::build_chat_request,
+    &anthropic::parse_chat_response,
+    &anthropic::map_error,
+    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
+      return std::make_unique<SseDecoder<anthropic::StreamDecoder>>(context);
+    },
+};
+
+const ChatProtocol k_gemini{
+    &gemini::build_chat_request,
+    &gemini::parse_chat_response,
+    &gemini::map_error,
+    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
+      return std::make_unique<SseDecoder<gemini::StreamDecoder>>(context);
+    },
+};
+
+const ChatProtocol k_ollama{
+    &ollama::build_chat_request,
+    &ollama::parse_chat_response,
+    &ollama::map_error,
+    [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
+      return std::make_unique<FramedStreamDecoder<NdjsonParser, ollama::StreamDecoder>>(context);
     },
 };
 
@@ -170,12 +129,12 @@ const ChatProtocol* chat_protocol(Protocol protocol) {
   switch (protocol) {
     case Protocol::openai:
       return &k_openai;
-    case Protocol::ollama:
-      return &k_ollama;
-    case Protocol::gemini:
-      return &k_gemini;
     case Protocol::anthropic:
       return &k_anthropic;
+    case Protocol::gemini:
+      return &k_gemini;
+    case Protocol::ollama:
+      return &k_ollama;
     case Protocol::mock:
       break;
   }

@@ -7,6 +7,7 @@
 
 #include "core/excerpt.hpp"
 #include "core/providers/gemini_internal.hpp"
+#include "core/providers/upstream_error.hpp"
 
 namespace llmgw::gemini {
 
@@ -355,24 +356,12 @@ json parse_chat_response(const HttpResponse& response, const ResponseContext& co
 }
 
 Error map_error(const HttpResponse& response, const std::string& provider) {
-  const int status = response.status;
   const json body = json::parse(response.body, nullptr, false);
   std::optional<GoogleError> found;
   if (!body.is_discarded())
     found = extract_error(body);
 
-  std::string message;
-  if (found) {
-    message = provider + ": " + found->message;
-  } else if (trim(response.body).empty()) {
-    message = "HTTP " + std::to_string(status) + " from " + provider + " (empty body)";
-  } else {
-    message =
-        "HTTP " + std::to_string(status) + " from " + provider + ": " + excerpt(response.body);
-  }
-  Error error = make_error(ErrorKind::upstream, std::move(message));
-  error.provider = provider;
-  error.http_status = status;
+  Error error = upstream_error(response, provider, found ? found->message : std::string());
   apply_google_error(error, found ? *found : GoogleError{});
   return error;
 }

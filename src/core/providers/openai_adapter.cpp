@@ -2,6 +2,7 @@
 
 #include "core/excerpt.hpp"
 #include "core/providers/adapter_util.hpp"
+#include "core/providers/upstream_error.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -262,19 +263,7 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
   if (!body.is_discarded())
     found = extract_error(body);
 
-  std::string message;
-  if (found) {
-    message = provider + ": " + found->message;
-  } else if (trim(response.body).empty()) {
-    message = "HTTP " + std::to_string(status) + " from " + provider + " (empty body)";
-  } else {
-    message =
-        "HTTP " + std::to_string(status) + " from " + provider + ": " + excerpt(response.body);
-  }
-
-  Error error = make_error(ErrorKind::upstream, std::move(message));
-  error.provider = provider;
-  error.http_status = status;
+  Error error = upstream_error(response, provider, found ? found->message : std::string());
   error.type = found && !found->type.empty() ? found->type : default_type_for_status(status);
   if (found) {
     error.code = found->code;
