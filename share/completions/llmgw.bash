@@ -8,7 +8,7 @@ _llmgw() {
       case "$prev" in
         -m|--model) COMPREPLY=($(compgen -W "mock/echo mock/slow openai/gpt-4o-mini openai/gpt-4o" -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --json -u --usage --key --help" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --json -u --usage -v --verbose --key --help" -- "$cur")) ;;
     keys)
       if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "set list rm path" -- "$cur"));
       else COMPREPLY=($(compgen -W "$providers" -- "$cur")); fi ;;

@@ -10,6 +10,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/report.hpp"
 #include "cli/usage_line.hpp"
+#include "core/config/key_store.hpp"
 #include "core/error.hpp"
 #include "core/gateway.hpp"
 #include "core/routing.hpp"
@@ -28,6 +29,7 @@ struct ChatOptions {
   bool no_stream = false;
   bool json = false;
   bool usage = false;
+  bool verbose = false;
   CLI::Option* model_opt = nullptr;
   CLI::Option* system_opt = nullptr;
   CLI::Option* key_opt = nullptr;
@@ -167,6 +169,34 @@ class TextWriter {
   bool m_line_open = false;
 };
 
+// --verbose: where the request goes, with which key, and what the provider cannot take.
+void describe_plan(Context& ctx, const ChatPlan& plan, const ChatCall& call) {
+  const Route& route = plan.route;
+  std::string line = "sending to " + route.provider.name + "/" + route.model;
+  if (route.requested != route.provider.name + "/" + route.model) {
+    line += " (asked for " + route.requested + ")";
+  }
+  if (route.provider.protocol == Protocol::mock) {
+    line += ", the built-in mock";
+  } else {
+    line += " at " + route.provider.base_url;
+    if (route.provider.requires_key()) {
+      const auto key = ctx.credentials().find(route.provider, call.api_key);
+      line += key ? ", key " + redact_secret(key->key) + " from " + key->source : ", no key";
+    }
+  }
+  print_note(ctx.io(), line);
+  if (!plan.dropped.empty()) {
+    std::string fields;
+    for (const auto& field : plan.dropped)
+      fields += (fields.empty() ? "" : ", ") + field;
+    print_note(ctx.io(), route.provider.name +
+                             " has no equivalent for these request fields, so "
+                             "they are not sent: " +
+                             fields);
+  }
+}
+
 int run_chat(Context& ctx, const ChatOptions& opts) {
   Io& io = ctx.io();
   const std::string prompt = gather_prompt(io, opts);
@@ -179,6 +209,9 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
   call.cancel = &ctx.cancel_token();
 
   Gateway gateway(ctx.config(), ctx.transport(), ctx.credentials(), ctx.clock());
+  if (opts.verbose)
+    describe_plan(ctx, gateway.plan(call), call);
+  const auto started = ctx.clock().steady_now();
   InterruptGuard interrupt_guard(ctx.cancel_token());
   TextWriter writer(io.out);
   ChatResult result;
@@ -210,6 +243,11 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
   writer.end_line();
   if (opts.usage)
     io.err << format_usage_line(result) << '\n';
+  if (opts.verbose) {
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock().steady_now() - started);
+    print_note(io, "answered in " + std::to_string(elapsed.count()) + " ms");
+  }
   return 0;
 }
 
@@ -235,6 +273,9 @@ void register_chat(CLI::App& parent, Context& ctx) {
   cmd->add_flag("--json", opts->json,
                 "Print the whole OpenAI-format response object (implies --no-stream)");
   cmd->add_flag("-u,--usage", opts->usage, "Print tokens used and cost to stderr");
+  cmd->add_flag("-v,--verbose", opts->verbose,
+                "Say on stderr where the request goes, with which key (redacted), which request "
+                "fields the provider cannot take, and how long the answer took");
   opts->key_opt =
       cmd->add_option(
              "--key", opts->key,

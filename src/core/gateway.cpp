@@ -48,6 +48,14 @@ Route Gateway::prepare(const ChatCall& call) const {
   return resolve_model(model->get<std::string>(), m_config);
 }
 
+ChatPlan Gateway::plan(const ChatCall& call) const {
+  ChatPlan plan{prepare(call), {}};
+  if (const ChatProtocol* protocol = chat_protocol(plan.route.provider.protocol)) {
+    plan.dropped = protocol->dropped_fields(call.request);
+  }
+  return plan;
+}
+
 ChatResult Gateway::chat(const ChatCall& call) {
   Route route = prepare(call);
   if (route.provider.protocol == Protocol::mock) {

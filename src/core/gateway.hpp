@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,12 @@ struct ChatResult {
   Route route;
 };
 
+// Where a call would go and what would not reach the provider, for --verbose and logs.
+struct ChatPlan {
+  Route route;
+  std::vector<std::string> dropped;  // request fields the provider's protocol leaves out
+};
+
 // Receives canonical chat.completion.chunk objects as they arrive, including the final
 // usage chunk (choices: []) which a sink may drop.
 using ChunkSink = std::function<void(const nlohmann::json& chunk)>;
@@ -37,6 +44,9 @@ class Gateway {
  public:
   Gateway(const Config& config, Transport& transport, const Credentials& credentials, Clock& clock)
       : m_config(config), m_transport(transport), m_credentials(credentials), m_clock(clock) {}
+
+  // Validates and resolves the call without sending anything. Throws GatewayError.
+  ChatPlan plan(const ChatCall& call) const;
 
   // Non-streaming chat. Throws GatewayError.
   ChatResult chat(const ChatCall& call);

@@ -70,6 +70,20 @@ TEST_CASE("anthropic: an overloaded error mid-stream keeps the text and exits 4"
   CHECK(result.err.find(k_key) == std::string::npos);
 }
 
+TEST_CASE("anthropic: --verbose names the route and a redacted key", "[cli][anthropic]") {
+  AnthropicUser user;
+  user.server.push(
+      Reply::raw(200, read_fixture("anthropic/response_text.json"), "application/json"));
+  const auto result = user.env.run({"chat", "-v", "--no-stream", "-m", "claude-sonnet-4-5", "hi"});
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out == "Hello! How can I help you today?\n");
+  CHECK(result.err.find("sending to anthropic/claude-sonnet-4-5") != std::string::npos);
+  CHECK(result.err.find(user.server.base_url()) != std::string::npos);
+  CHECK(result.err.find("…AKEY from env ANTHROPIC_API_KEY") != std::string::npos);
+  CHECK(result.err.find(k_key) == std::string::npos);
+  CHECK(result.err.find("answered in") != std::string::npos);
+}
+
 TEST_CASE("anthropic: a 401 exits 4 with Anthropic's message and the keys fix",
           "[cli][anthropic]") {
   AnthropicUser user;

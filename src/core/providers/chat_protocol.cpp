@@ -94,6 +94,7 @@ const ChatProtocol k_openai{
       return std::make_unique<FramedStreamDecoder<SseParser, openai::StreamDecoder, true>>(
           context.provider);
     },
+    [](const json&) { return std::vector<std::string>{}; },
 };
 
 const ChatProtocol k_anthropic{
@@ -103,6 +104,7 @@ const ChatProtocol k_anthropic{
     [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
       return std::make_unique<SseDecoder<anthropic::StreamDecoder>>(context);
     },
+    &anthropic::dropped_fields,
 };
 
 const ChatProtocol k_gemini{
@@ -112,6 +114,7 @@ const ChatProtocol k_gemini{
     [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
       return std::make_unique<SseDecoder<gemini::StreamDecoder>>(context);
     },
+    &gemini::dropped_fields,
 };
 
 const ChatProtocol k_ollama{
@@ -121,6 +124,7 @@ const ChatProtocol k_ollama{
     [](const ResponseContext& context) -> std::unique_ptr<ChatStreamDecoder> {
       return std::make_unique<FramedStreamDecoder<NdjsonParser, ollama::StreamDecoder>>(context);
     },
+    &ollama::dropped_fields,
 };
 
 }  // namespace

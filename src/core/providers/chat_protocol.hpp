@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,9 @@ struct ChatProtocol {
       parse_response;
   std::function<Error(const HttpResponse& response, const std::string& provider)> map_error;
   std::function<std::unique_ptr<ChatStreamDecoder>(const ResponseContext& context)> make_decoder;
+  // Top-level request fields this protocol has no equivalent for and leaves out (empty for
+  // OpenAI-compatible services, which get every field passed through).
+  std::function<std::vector<std::string>(const nlohmann::json& request)> dropped_fields;
 };
 
 // The adapter for a protocol, or nullptr when this build has none (mock is handled by
