@@ -92,8 +92,11 @@ void write_atomically(const std::filesystem::path& target, const std::string& co
   std::filesystem::path temp;
   int fd = -1;
   for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
-    temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                  std::to_string(random()));
+    // Built by appending: GCC 12 -O3 warns falsely (-Wrestrict) on "." + std::string.
+    std::string name = ".";
+    name += target.filename().string();
+    name += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
+    temp = dir / name;
     fd = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
     if (fd < 0 && errno != EEXIST) {
       fail_write(target, errno);
