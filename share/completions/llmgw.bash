@@ -12,11 +12,16 @@ _llmgw() {
     keys)
       if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "set list rm path" -- "$cur"));
       else COMPREPLY=($(compgen -W "$providers" -- "$cur")); fi ;;
+    models)
+      case "$prev" in
+        -p|--provider) COMPREPLY=($(compgen -W "$providers" -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "-p --provider --remote --json --key --help" -- "$cur")) ;;
     config)
       if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "path show" -- "$cur"));
       else COMPREPLY=($(compgen -W "--json -m --model" -- "$cur")); fi ;;
     *)
-      COMPREPLY=($(compgen -W "chat keys config --help --version --config" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "chat keys config models --help --version --config" -- "$cur")) ;;
   esac
 }
 complete -F _llmgw llmgw

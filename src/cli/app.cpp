@@ -18,6 +18,7 @@ constexpr const char* k_footer = R"(Examples:
   git diff | llmgw chat -m gpt-4o "Write a commit message"
   llmgw keys set openai
   llmgw config show
+  llmgw models --remote
 
 Exit codes:
   0 ok   1 error   2 usage (bad arguments or model)   3 missing key or bad config
@@ -33,6 +34,7 @@ const std::vector<Command>& commands() {
       {"chat", "Send a prompt to any model and stream the answer", &register_chat},
       {"keys", "Store, list and remove provider API keys", &register_keys},
       {"config", "Show where config lives and the effective settings", &register_config},
+      {"models", "List the models of the configured providers", &register_models},
   };
   return k_commands;
 }

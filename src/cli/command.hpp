@@ -25,5 +25,6 @@ const std::vector<Command>& commands();
 void register_chat(CLI::App& parent, Context& ctx);
 void register_keys(CLI::App& parent, Context& ctx);
 void register_config(CLI::App& parent, Context& ctx);
+void register_models(CLI::App& parent, Context& ctx);
 
 }  // namespace llmgw::cli

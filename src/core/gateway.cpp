@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/providers/chat_protocol.hpp"
 #include "core/providers/mock_provider.hpp"
+#include "core/providers/model_list.hpp"
 #include "core/stream_accumulator.hpp"
 #include "core/validation.hpp"
 
@@ -54,6 +55,22 @@ ChatPlan Gateway::plan(const ChatCall& call) const {
     plan.dropped = protocol->dropped_fields(call.request);
   }
   return plan;
+}
+
+std::vector<std::string> Gateway::remote_models(const std::string& provider,
+                                                const std::optional<std::string>& api_key,
+                                                const CancelToken* cancel) {
+  const ProviderInfo info = effective_provider(provider, m_config);
+  if (info.protocol == Protocol::mock)
+    return {"echo", "slow"};
+  Route route = resolve_model(provider + "/-", m_config);  // the provider's timeouts
+  const ChatProtocol& protocol = protocol_for(route);
+  const ResolvedKey key = m_credentials.require(info, api_key);
+  const HttpResponse reply =
+      m_transport.send(model_list::build_request(info.protocol, endpoint_for(route, key)), cancel);
+  if (!is_success(reply.status))
+    throw GatewayError(protocol.map_error(reply, info.name));
+  return model_list::parse_response(info.protocol, reply, info.name);
 }
 
 ChatResult Gateway::chat(const ChatCall& call) {

@@ -48,6 +48,12 @@ class Gateway {
   // Validates and resolves the call without sending anything. Throws GatewayError.
   ChatPlan plan(const ChatCall& call) const;
 
+  // The models `provider` says it serves (GET .../models or /api/tags), sorted.
+  // Throws GatewayError (missing key, network, upstream).
+  std::vector<std::string> remote_models(const std::string& provider,
+                                         const std::optional<std::string>& api_key,
+                                         const CancelToken* cancel);
+
   // Non-streaming chat. Throws GatewayError.
   ChatResult chat(const ChatCall& call);
 

@@ -41,6 +41,16 @@ const std::string& price_table_version() {
   return table().version;
 }
 
+std::vector<std::string> priced_models(const std::string& provider) {
+  const std::string prefix = provider + "/";
+  std::vector<std::string> models;
+  for (const auto& [name, price] : table().prices) {
+    if (name.rfind(prefix, 0) == 0)
+      models.push_back(name.substr(prefix.size()));
+  }
+  return models;  // std::map keys: already sorted
+}
+
 std::optional<Price> find_price(const std::string& provider, const std::string& model) {
   const auto it = table().prices.find(provider + "/" + model);
   if (it == table().prices.end())

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,8 @@ struct Price {
 };
 
 const std::string& price_table_version();
+// Model names (without the provider prefix) the table has a price for, sorted.
+std::vector<std::string> priced_models(const std::string& provider);
 std::optional<Price> find_price(const std::string& provider, const std::string& model);
 
 // Cost of an OpenAI-shaped usage object: cached prompt tokens at the cached price, the
