@@ -7,40 +7,21 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/request_errors.hpp"
 
 namespace llmgw {
+
+using request_errors::at;
+using request_errors::echo;
+using request_errors::reject;
 
 namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t k_echo_limit = 40;
 constexpr std::size_t k_max_stop_sequences = 4;
 constexpr std::array<std::string_view, 5> k_roles = {"system", "developer", "user", "assistant",
                                                      "tool"};
-
-[[noreturn]] void reject(const std::string& param, const std::string& message) {
-  auto error = make_error(ErrorKind::invalid_request, message);
-  error.param = param;
-  throw GatewayError(std::move(error));
-}
-
-// The offending value as JSON text, cut to about k_echo_limit bytes on a UTF-8 character
-// boundary so the message stays valid UTF-8 (it is later embedded in JSON error bodies).
-std::string echo(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() <= k_echo_limit)
-    return text;
-  std::size_t cut = k_echo_limit;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-    --cut;
-  text.resize(cut);
-  return text + "\u2026";
-}
-
-std::string at(const std::string& path, std::size_t index) {
-  return path + "[" + std::to_string(index) + "]";
-}
 
 // Optional fields accept JSON null as "not given", as the OpenAI schema does.
 const json* optional_field(const json& object, const char* name) {

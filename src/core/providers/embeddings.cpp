@@ -15,37 +15,17 @@
 #include "core/providers/ollama_adapter.hpp"
 #include "core/providers/openai_adapter.hpp"
 #include "core/providers/upstream_error.hpp"
+#include "core/request_errors.hpp"
 
 namespace llmgw::embeddings {
+
+using request_errors::at;
+using request_errors::echo;
+using request_errors::reject;
 
 namespace {
 
 using nlohmann::json;
-
-constexpr std::size_t k_echo_limit = 40;
-
-[[noreturn]] void reject(const std::string& param, const std::string& message) {
-  Error error = make_error(ErrorKind::invalid_request, message);
-  error.param = param;
-  throw GatewayError(std::move(error));
-}
-
-// The offending value as JSON text, cut to about k_echo_limit bytes on a UTF-8 boundary
-// (the message ends up inside JSON error bodies).
-std::string echo(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() <= k_echo_limit)
-    return text;
-  std::size_t cut = k_echo_limit;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-    --cut;
-  text.resize(cut);
-  return text + "\u2026";
-}
-
-std::string at(const std::string& path, std::size_t index) {
-  return path + "[" + std::to_string(index) + "]";
-}
 
 // Token ids are non-negative integers; 2.0 is a float in JSON and not a token.
 bool is_token(const json& value) {
