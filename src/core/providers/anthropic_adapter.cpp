@@ -212,15 +212,7 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
   Error error = upstream_error(response, provider, found ? found->message : std::string());
   error.type = found && !found->type.empty() ? found->type : type_for_status(status);
   error.retryable = retryable(status, error.type);
-  if (const auto should_retry = response.header("x-should-retry")) {
-    const std::string value = lower(trim(*should_retry));
-    if (value == "true")
-      error.retryable = true;
-    if (value == "false")
-      error.retryable = false;
-  }
-  // Same header rules as the OpenAI SDKs (retry-after-ms, then retry-after).
-  error.retry_after = openai::parse_retry_after(response);
+  apply_retry_headers(error, response);
 
   if (status == 401 || status == 403) {
     error.fix = "check the key: `llmgw keys set " + provider + "`";

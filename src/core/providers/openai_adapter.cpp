@@ -138,14 +138,6 @@ std::optional<std::chrono::sys_seconds> parse_http_date(const std::string& text)
   return sys_days{date} + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec};
 }
 
-std::string lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
 [[noreturn]] void throw_stream_error(const std::string& provider, const ProviderError& found) {
   Error error = make_error(ErrorKind::upstream, provider + ": " + found.message);
   error.provider = provider;
@@ -271,14 +263,7 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
   }
   const bool no_quota = error.code == "insufficient_quota" || error.type == "insufficient_quota";
   error.retryable = retryable_status(status) && !no_quota;
-  if (const auto should_retry = response.header("x-should-retry")) {
-    const std::string value = lower(trim(*should_retry));
-    if (value == "true")
-      error.retryable = true;
-    if (value == "false")
-      error.retryable = false;
-  }
-  error.retry_after = parse_retry_after(response);
+  apply_retry_headers(error, response);
 
   if (status == 401 || status == 403) {
     error.fix = "check the key: `llmgw keys set " + provider + "`";

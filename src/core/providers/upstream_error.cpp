@@ -2,6 +2,7 @@
 
 #include "core/excerpt.hpp"
 #include "core/providers/adapter_util.hpp"
+#include "core/providers/openai_adapter.hpp"
 
 namespace llmgw {
 
@@ -20,6 +21,17 @@ Error upstream_error(const HttpResponse& response, const std::string& provider,
   error.provider = provider;
   error.http_status = response.status;
   return error;
+}
+
+void apply_retry_headers(Error& error, const HttpResponse& response) {
+  if (const auto should_retry = response.header("x-should-retry")) {
+    const std::string value = adapter::lower(adapter::trim(*should_retry));
+    if (value == "true")
+      error.retryable = true;
+    if (value == "false")
+      error.retryable = false;
+  }
+  error.retry_after = openai::parse_retry_after(response);
 }
 
 }  // namespace llmgw

@@ -16,4 +16,8 @@ namespace llmgw {
 Error upstream_error(const HttpResponse& response, const std::string& provider,
                      const std::string& provider_message);
 
+// The retry hints OpenAI's and Anthropic's SDKs honour: `x-should-retry: true|false`
+// overrides `retryable`, and retry_after comes from retry-after-ms, then retry-after.
+void apply_retry_headers(Error& error, const HttpResponse& response);
+
 }  // namespace llmgw
