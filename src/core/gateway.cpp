@@ -31,6 +31,13 @@ Endpoint endpoint_for(const Route& route, const ResolvedKey& key) {
                   route.timeouts};
 }
 
+// The provider's fixed extra headers (registry), added after the adapter built the request.
+HttpRequest with_provider_headers(HttpRequest request, const ProviderInfo& provider) {
+  for (const auto& header : provider.extra_headers)
+    request.headers.push_back(header);
+  return request;
+}
+
 void check_cancel(const CancelToken* cancel) {
   if (cancel != nullptr && cancel->cancelled())
     fail(ErrorKind::cancelled, "request cancelled");
@@ -66,8 +73,10 @@ std::vector<std::string> Gateway::remote_models(const std::string& provider,
   Route route = resolve_model(provider + "/-", m_config);  // the provider's timeouts
   const ChatProtocol& protocol = protocol_for(route);
   const ResolvedKey key = m_credentials.require(info, api_key);
-  const HttpResponse reply =
-      m_transport.send(model_list::build_request(info.protocol, endpoint_for(route, key)), cancel);
+  const HttpResponse reply = m_transport.send(
+      with_provider_headers(model_list::build_request(info.protocol, endpoint_for(route, key)),
+                            info),
+      cancel);
   if (!is_success(reply.status))
     throw GatewayError(protocol.map_error(reply, info.name));
   return model_list::parse_response(info.protocol, reply, info.name);
@@ -81,8 +90,9 @@ ChatResult Gateway::chat(const ChatCall& call) {
   }
   const ChatProtocol& protocol = protocol_for(route);
   const ResolvedKey key = m_credentials.require(route.provider, call.api_key);
-  const HttpRequest http =
-      protocol.build_request(call.request, route.model, endpoint_for(route, key), false);
+  const HttpRequest http = with_provider_headers(
+      protocol.build_request(call.request, route.model, endpoint_for(route, key), false),
+      route.provider);
   const HttpResponse reply = m_transport.send(http, call.cancel);
   if (!is_success(reply.status))
     throw GatewayError(protocol.map_error(reply, route.provider.name));
@@ -112,8 +122,9 @@ ChatResult Gateway::chat_stream(const ChatCall& call, const ChunkSink& sink) {
 
   const ChatProtocol& protocol = protocol_for(route);
   const ResolvedKey key = m_credentials.require(route.provider, call.api_key);
-  const HttpRequest http =
-      protocol.build_request(call.request, route.model, endpoint_for(route, key), true);
+  const HttpRequest http = with_provider_headers(
+      protocol.build_request(call.request, route.model, endpoint_for(route, key), true),
+      route.provider);
   const auto decoder =
       protocol.make_decoder({route.provider.name, route.model, m_clock.unix_seconds()});
   const HttpResponse reply = m_transport.stream(

@@ -148,3 +148,18 @@ TEST_CASE("a custom OpenAI-compatible provider from config", "[cli]") {
   CHECK(request.json["model"] == "my-model");
   CHECK(request.header("authorization") == "Bearer local-secret-key-123456");
 }
+
+TEST_CASE("openrouter: the model path passes through and the app is named", "[cli]") {
+  FakeOpenAI server;
+  CliEnv env;
+  env.env["OPENROUTER_API_KEY"] = "sk-or-test-0000000000000ORKY";
+  env.write_config("[providers.openrouter]\nbase_url = \"" + server.base_url() + "/v1\"\n");
+  const auto result = env.run({"chat", "-m", "openrouter/meta-llama/llama-3-8b-instruct", "hi"});
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out == "fake: hi\n");
+  const auto request = server.requests().at(0);
+  CHECK(request.path == "/v1/chat/completions");
+  CHECK(request.json["model"] == "meta-llama/llama-3-8b-instruct");
+  CHECK(request.header("x-title") == "llmgw");
+  CHECK(request.header("authorization") == "Bearer sk-or-test-0000000000000ORKY");
+}

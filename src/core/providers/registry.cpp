@@ -20,7 +20,7 @@ ProviderInfo make_provider(std::string name, Protocol protocol, std::string base
 std::vector<ProviderInfo> make_builtins() {
   using enum Protocol;
   using A = AuthStyle;
-  return {
+  std::vector<ProviderInfo> providers = {
       make_provider("openai", openai, "https://api.openai.com/v1", A::bearer, {"OPENAI_API_KEY"},
                     "gpt-4o-mini"),
       make_provider("anthropic", anthropic, "https://api.anthropic.com/v1", A::x_api_key,
@@ -43,6 +43,12 @@ std::vector<ProviderInfo> make_builtins() {
       make_provider("ollama", ollama, "http://127.0.0.1:11434", A::none, {}, "llama3.2"),
       make_provider("mock", mock, "", A::none, {}, "echo"),
   };
+  for (ProviderInfo& provider : providers) {
+    // OpenRouter shows X-Title as the app's name in its activity pages (wire-formats §2.1).
+    if (provider.name == "openrouter")
+      provider.extra_headers = {{"X-Title", "llmgw"}};
+  }
+  return providers;
 }
 
 }  // namespace

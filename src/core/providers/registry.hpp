@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace llmgw {
@@ -26,6 +27,9 @@ struct ProviderInfo {
   AuthStyle auth = AuthStyle::bearer;
   std::vector<std::string> key_env_vars;  // conventional env vars, in lookup order
   std::string default_model;              // used when this is the first provider with a key
+  // Sent with every request to this provider, e.g. OpenRouter's X-Title, which names the
+  // calling app on its dashboard. Never secrets.
+  std::vector<std::pair<std::string, std::string>> extra_headers;
   bool requires_key() const { return auth != AuthStyle::none; }
 };
 
