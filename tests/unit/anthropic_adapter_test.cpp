@@ -6,11 +6,14 @@
 #include "core/stream_accumulator.hpp"
 #include "support/expect_error.hpp"
 #include "support/fixtures.hpp"
+#include "support/http_reply.hpp"
 
 using namespace llmgw;
 using llmgw::test::error_of;
 using llmgw::test::read_fixture;
 using nlohmann::json;
+
+using llmgw::test::response;
 
 namespace {
 
@@ -28,14 +31,6 @@ json user_request(json extra = json::object()) {
 
 json mapped(const json& request, bool stream = false) {
   return anthropic::to_anthropic_request(request, "claude-x", stream);
-}
-
-HttpResponse response(int status, std::string body, Headers headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
 }
 
 // Feeds an SSE body through the real SseParser in pieces of `piece` bytes (0 = whole),

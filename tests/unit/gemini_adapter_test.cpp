@@ -6,11 +6,14 @@
 #include "core/stream_accumulator.hpp"
 #include "support/expect_error.hpp"
 #include "support/fixtures.hpp"
+#include "support/http_reply.hpp"
 
 using namespace llmgw;
 using llmgw::test::error_of;
 using llmgw::test::read_fixture;
 using nlohmann::json;
+
+using llmgw::test::response;
 
 namespace {
 
@@ -22,13 +25,6 @@ ResponseContext context() {
 
 json fixture_json(const std::string& name) {
   return json::parse(read_fixture("gemini/" + name));
-}
-
-HttpResponse response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
 }
 
 json user_request(json extra = json::object()) {

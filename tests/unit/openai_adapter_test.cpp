@@ -4,10 +4,13 @@
 #include "core/http/sse_parser.hpp"
 #include "core/providers/openai_adapter.hpp"
 #include "support/fixtures.hpp"
+#include "support/http_reply.hpp"
 
 using namespace llmgw;
 using llmgw::test::read_fixture;
 using nlohmann::json;
+
+using llmgw::test::response;
 
 namespace {
 
@@ -19,14 +22,6 @@ json chat_request() {
     "x_vendor_extension": {"keep": "me"},
     "stream_options": {"include_obfuscation": false}
   })");
-}
-
-HttpResponse response(int status, std::string body, Headers headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
 }
 
 struct Decoded {
