@@ -18,7 +18,8 @@ namespace {
 constexpr const char* k_config_footer =
     R"(Precedence, lowest first: built-in default < config file < environment < flag.
 Environment: LLMGW_CONFIG (config file), LLMGW_MODEL (default model), OPENAI_BASE_URL,
-ANTHROPIC_BASE_URL, OLLAMA_HOST, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME.
+ANTHROPIC_BASE_URL, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION (azure), OLLAMA_HOST,
+XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME.
 
 Example config.toml:
   default_model = "openai/gpt-4o-mini"
@@ -30,6 +31,11 @@ Example config.toml:
   [providers.local]            # any OpenAI-compatible server
   base_url = "http://127.0.0.1:1234/v1"
   api_key_env = "LOCAL_API_KEY"
+  [providers.openrouter]       # extra request headers (never keys)
+  headers = { "HTTP-Referer" = "https://myapp.example" }
+  [providers.azure]            # llmgw chat -m azure/<deployment>
+  base_url = "https://myresource.openai.azure.com"
+  api_version = "2024-10-21"
 
 Examples:
   llmgw config path
@@ -76,6 +82,18 @@ std::vector<Row> effective_rows(Context& ctx, const std::optional<std::string>& 
     } else if (provider.protocol != Protocol::mock) {
       rows.push_back({"providers." + name + ".base_url",
                       "(none: set [providers." + name + "] base_url to use it)", ""});
+    }
+    if (!provider.api_version.empty()) {
+      const bool set = has_settings && settings->second.api_version;
+      rows.push_back({"providers." + name + ".api_version", provider.api_version,
+                      set ? settings->second.api_version->source : "default"});
+    }
+    if (has_settings && settings->second.headers) {
+      // Names only: a header value may be something the user would rather not show.
+      std::string names;
+      for (const auto& header : settings->second.headers->value)
+        names += (names.empty() ? "" : ", ") + header.first;
+      rows.push_back({"providers." + name + ".headers", names, settings->second.headers->source});
     }
     if (provider.requires_key()) {
       const auto key = credentials.find(provider, std::nullopt);

@@ -1,8 +1,75 @@
 #include "core/error.hpp"
 
+#include <string_view>
+
 namespace llmgw {
 
 namespace {
+
+// How many bytes at `text[at]` form one well-formed UTF-8 sequence (Unicode Table 3-7: no
+// overlong forms, no surrogates, nothing above U+10FFFF) as `valid`, or, when none does,
+// the length of the maximal subpart to replace with one U+FFFD (at least 1).
+struct Sequence {
+  bool valid;
+  std::size_t length;
+};
+
+Sequence sequence_at(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) -> unsigned {
+    return i < text.size() ? static_cast<unsigned char>(text[i]) : 0x100U;
+  };
+  const unsigned lead = byte(at);
+  if (lead < 0x80)
+    return {true, 1};
+  std::size_t length = 0;
+  unsigned low = 0x80;  // the range of the second byte, which the lead narrows
+  unsigned high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    low = lead == 0xE0 ? 0xA0 : low;    // overlong
+    high = lead == 0xED ? 0x9F : high;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    low = lead == 0xF0 ? 0x90 : low;    // overlong
+    high = lead == 0xF4 ? 0x8F : high;  // above U+10FFFF
+  } else {
+    return {false, 1};
+  }
+  for (std::size_t i = 1; i < length; ++i) {
+    const unsigned next = byte(at + i);
+    if (next < low || next > high)
+      return {false, i};
+    low = 0x80;
+    high = 0xBF;
+  }
+  return {true, length};
+}
+
+// Error text reaches JSON error bodies, which carry only UTF-8, yet adapters quote raw
+// upstream bytes into it: invalid sequences become U+FFFD here, once for every error.
+std::string valid_utf8(std::string text) {
+  std::size_t at = 0;
+  for (Sequence sequence{}; at < text.size(); at += sequence.length) {
+    sequence = sequence_at(text, at);
+    if (!sequence.valid)
+      break;
+  }
+  if (at >= text.size())
+    return text;  // the usual case: nothing to replace, no copy
+  std::string out = text.substr(0, at);
+  while (at < text.size()) {
+    const Sequence sequence = sequence_at(text, at);
+    if (sequence.valid)
+      out.append(text, at, sequence.length);
+    else
+      out += "\uFFFD";
+    at += sequence.length;
+  }
+  return out;
+}
+
 struct KindDefaults {
   int status;
   const char* type;
@@ -43,8 +110,8 @@ Error make_error(ErrorKind kind, std::string message, std::string fix) {
   e.kind = kind;
   e.http_status = d.status;
   e.type = d.type;
-  e.message = std::move(message);
-  e.fix = std::move(fix);
+  e.message = valid_utf8(std::move(message));
+  e.fix = valid_utf8(std::move(fix));
   e.retryable = kind == ErrorKind::network || kind == ErrorKind::timeout;
   return e;
 }

@@ -28,7 +28,7 @@ struct Error {
   ErrorKind kind = ErrorKind::internal;
   int http_status = 500;  // the status to show a daemon client (upstream's when it has one)
   std::string type;       // OpenAI-style error type, e.g. "invalid_request_error"
-  std::string message;    // human readable; never contains a secret
+  std::string message;    // human readable; never contains a secret; UTF-8 (see make_error)
   std::string provider;   // provider name when the error came from / concerns one
   bool retryable = false;
   std::optional<double> retry_after;  // seconds, from Retry-After / retry-after-ms
@@ -48,7 +48,9 @@ class GatewayError : public std::runtime_error {
   Error m_error;
 };
 
-// Convenience constructors with the conventional status/type for each kind.
+// Convenience constructors with the conventional status/type for each kind. The message
+// and fix may quote raw upstream bytes: invalid UTF-8 in them becomes U+FFFD, so every
+// Error can be written into a JSON error body.
 Error make_error(ErrorKind kind, std::string message, std::string fix = {});
 [[noreturn]] void fail(ErrorKind kind, std::string message, std::string fix = {});
 

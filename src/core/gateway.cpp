@@ -2,6 +2,8 @@
 
 #include "core/error.hpp"
 #include "core/providers/chat_protocol.hpp"
+#include "core/providers/embeddings.hpp"
+#include "core/providers/images.hpp"
 #include "core/providers/mock_provider.hpp"
 #include "core/providers/model_list.hpp"
 #include "core/stream_accumulator.hpp"
@@ -27,8 +29,9 @@ const ChatProtocol& protocol_for(const Route& route) {
 }
 
 Endpoint endpoint_for(const Route& route, const ResolvedKey& key) {
-  return Endpoint{route.provider.name, route.provider.base_url, key.key, route.provider.auth,
-                  route.timeouts};
+  return Endpoint{route.provider.name,       route.provider.base_url, key.key,
+                  route.provider.auth,       route.timeouts,          route.provider.url_layout,
+                  route.provider.api_version};
 }
 
 // The provider's fixed extra headers (registry), added after the adapter built the request.
@@ -43,6 +46,17 @@ void check_cancel(const CancelToken* cancel) {
     fail(ErrorKind::cancelled, "request cancelled");
 }
 
+// The request's "model" (validation has checked its type); `example` goes in the fix.
+std::string required_model(const nlohmann::json& request, const std::string& example) {
+  const auto model = request.find("model");
+  if (model == request.end() || model->is_null()) {
+    Error e = make_error(ErrorKind::invalid_request, "model is required", "e.g. " + example);
+    e.param = "model";
+    throw GatewayError(e);
+  }
+  return model->get<std::string>();
+}
+
 }  // namespace
 
 Route Gateway::prepare(const ChatCall& call) const {
@@ -53,7 +67,10 @@ Route Gateway::prepare(const ChatCall& call) const {
     e.param = "model";
     throw GatewayError(e);
   }
-  return resolve_model(model->get<std::string>(), m_config);
+  Route route = resolve_model(model->get<std::string>(), m_config);
+  if (route.provider.protocol == Protocol::mock)
+    mock::require_operation(route.model, mock::Operation::chat);
+  return route;
 }
 
 ChatPlan Gateway::plan(const ChatCall& call) const {
@@ -69,7 +86,7 @@ std::vector<std::string> Gateway::remote_models(const std::string& provider,
                                                 const CancelToken* cancel) {
   const ProviderInfo info = effective_provider(provider, m_config);
   if (info.protocol == Protocol::mock)
-    return {"echo", "slow"};
+    return mock::known_models();
   Route route = resolve_model(provider + "/-", m_config);  // the provider's timeouts
   const ChatProtocol& protocol = protocol_for(route);
   const ResolvedKey key = m_credentials.require(info, api_key);
@@ -137,6 +154,47 @@ ChatResult Gateway::chat_stream(const ChatCall& call, const ChunkSink& sink) {
          "try again; if it keeps happening, try --no-stream");
   }
   return {accumulator.response(), route};
+}
+
+EmbedResult Gateway::embed(const EmbedCall& call) {
+  embeddings::validate(call.request);
+  Route route = resolve_model(
+      required_model(call.request, "openai/text-embedding-3-small or mock/embed"), m_config);
+  const Protocol protocol = route.provider.protocol;
+  if (protocol == Protocol::mock) {
+    mock::require_operation(route.model, mock::Operation::embeddings);
+    check_cancel(call.cancel);
+    return {embeddings::mock_embeddings(call.request, "mock/" + route.model), route};
+  }
+  embeddings::require_support(protocol, route.provider.name);
+  const ResolvedKey key = m_credentials.require(route.provider, call.api_key);
+  const HttpRequest http = with_provider_headers(
+      embeddings::build_request(protocol, call.request, route.model, endpoint_for(route, key)),
+      route.provider);
+  const HttpResponse reply = m_transport.send(http, call.cancel);
+  return {
+      embeddings::parse_response(protocol, reply, call.request, route.model, route.provider.name),
+      route};
+}
+
+ImageResult Gateway::image(const ImageCall& call) {
+  images::validate(call.request);
+  Route route =
+      resolve_model(required_model(call.request, "openai/gpt-image-1 or mock/image"), m_config);
+  const Protocol protocol = route.provider.protocol;
+  if (protocol == Protocol::mock) {
+    mock::require_operation(route.model, mock::Operation::images);
+    check_cancel(call.cancel);
+    return {images::mock_images(call.request, m_clock.unix_seconds()), route};
+  }
+  images::require_support(protocol, route.provider.name);
+  const ResolvedKey key = m_credentials.require(route.provider, call.api_key);
+  const HttpRequest http = with_provider_headers(
+      images::build_request(protocol, call.request, route.model, endpoint_for(route, key)),
+      route.provider);
+  const HttpResponse reply = m_transport.send(http, call.cancel);
+  return {images::parse_response(protocol, reply, m_clock.unix_seconds(), route.provider.name),
+          route};
 }
 
 }  // namespace llmgw

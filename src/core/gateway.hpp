@@ -30,6 +30,30 @@ struct ChatResult {
   Route route;
 };
 
+// Embeddings: OpenAI's /v1/embeddings semantics for every provider that has them.
+struct EmbedCall {
+  nlohmann::json request;              // canonical OpenAI embeddings request; "model" required
+  std::optional<std::string> api_key;  // overrides the keys file and env
+  const CancelToken* cancel = nullptr;
+};
+
+struct EmbedResult {
+  nlohmann::json response;  // OpenAI's embeddings list (see embeddings::parse_response)
+  Route route;
+};
+
+// Image generation: OpenAI's /v1/images/generations semantics.
+struct ImageCall {
+  nlohmann::json request;              // canonical OpenAI images request; "model" required
+  std::optional<std::string> api_key;  // overrides the keys file and env
+  const CancelToken* cancel = nullptr;
+};
+
+struct ImageResult {
+  nlohmann::json response;  // OpenAI's images response (see images::parse_response)
+  Route route;              // route.model is the model that drew them
+};
+
 // Where a call would go and what would not reach the provider, for --verbose and logs.
 struct ChatPlan {
   Route route;
@@ -37,7 +61,8 @@ struct ChatPlan {
 };
 
 // Receives canonical chat.completion.chunk objects as they arrive, including the final
-// usage chunk (choices: []) which a sink may drop.
+// usage chunk (choices: []) which a sink may drop. The chunk is only valid during the
+// call (decoders reuse one object): copy it to keep it.
 using ChunkSink = std::function<void(const nlohmann::json& chunk)>;
 
 class Gateway {
@@ -61,6 +86,22 @@ class Gateway {
   // is an ordinary error; after it, the error is thrown after the chunks already given
   // (kind stream_broken, upstream or cancelled), and the caller keeps what it showed.
   ChatResult chat_stream(const ChatCall& call, const ChunkSink& sink);
+
+  // Embeddings from an openai-protocol provider, gemini (batchEmbedContents), ollama
+  // (/api/embed) or mock/embed (no network), always in OpenAI's shape: "model" is the
+  // model the upstream names (else the routed upstream model, "mock/embed" for the mock)
+  // and "usage" is the provider's, left out when it reports none (gemini). Checks, in this
+  // order and before anything is sent: the request (embeddings::validate), "model"
+  // present, the route, that the provider has embeddings (anthropic has none; a mock model
+  // other than embed is refused), the key. Throws GatewayError.
+  EmbedResult embed(const EmbedCall& call);
+
+  // Images from an openai-protocol provider (OpenAI, Azure OpenAI, compatible services)
+  // or mock/image (no network), in OpenAI's shape. Checks like embed(): images::validate,
+  // "model" present, the route, that the provider draws images (anthropic, gemini and
+  // ollama do not here; a mock model other than image is refused), the key. "created"
+  // comes from the upstream, else the Clock. Throws GatewayError.
+  ImageResult image(const ImageCall& call);
 
  private:
   Route prepare(const ChatCall& call) const;

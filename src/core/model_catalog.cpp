@@ -18,7 +18,7 @@ std::vector<KnownModel> known_models(const Config& config, const std::string& pr
       found.emplace(provider + "/" + model, source);
   };
   if (info.protocol == Protocol::mock) {
-    for (const char* model : {"echo", "slow"})
+    for (const auto& model : mock::known_models())
       add(model, "built in");
   }
   add(info.default_model, "default");

@@ -1,15 +1,22 @@
 #include "core/routing.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "core/error.hpp"
 #include "core/providers/mock_provider.hpp"
+#include "core/providers/openai_url.hpp"
 
 namespace llmgw {
 
 namespace {
 
 constexpr long k_mock_slow_delay_ms = 200;
+
+// Azure OpenAI's latest generally available dated API version (wire-formats §2.1), used
+// for the deployment URL layout when neither config nor OPENAI_API_VERSION names one.
+constexpr const char* k_azure_default_api_version = "2024-10-21";
 
 // Protocols a custom [providers.<name>] may speak; mock is a built-in only.
 constexpr const char* k_custom_protocols = "openai, anthropic, gemini, ollama";
@@ -82,7 +89,7 @@ std::string resolve_alias(const std::string& requested, const Config& config) {
 
 // The provider a bare model name belongs to, by its well-known prefix.
 const char* provider_for_bare_name(std::string_view model) {
-  for (const char* prefix : {"gpt-", "o1", "o3", "o4", "chatgpt-"}) {
+  for (const char* prefix : {"gpt-", "o1", "o3", "o4", "chatgpt-", "text-embedding-", "dall-e-"}) {
     if (starts_with(model, prefix))
       return "openai";
   }
@@ -111,6 +118,36 @@ ProviderInfo custom_provider(const std::string& name, const ProviderSettings& se
   return info;
 }
 
+bool same_header_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Config headers replace registry headers of the same name and add the others.
+void merge_headers(std::vector<std::pair<std::string, std::string>>& headers,
+                   const std::vector<std::pair<std::string, std::string>>& overrides) {
+  for (const auto& header : overrides) {
+    std::erase_if(headers, [&](const auto& existing) {
+      return same_header_name(existing.first, header.first);
+    });
+    headers.push_back(header);
+  }
+}
+
+// Azure OpenAI has two API styles (wire-formats §2.1). A base_url ending in /openai/v1 is
+// the v1 API, used like OpenAI with the deployment name as the model; any other base_url
+// is a resource endpoint (https://<resource>.openai.azure.com) of the dated API, whose
+// URLs name the deployment and need an api-version.
+void apply_azure_layout(ProviderInfo& provider) {
+  if (provider.base_url.empty() || provider.base_url.ends_with("/openai/v1"))
+    return;
+  provider.url_layout = UrlLayout::azure_deployment;
+  if (provider.api_version.empty())
+    provider.api_version = k_azure_default_api_version;
+}
+
 // The provider with [providers.<name>] applied; nullopt when the name is neither built
 // in nor mentioned in config at all (the caller words that error for its context).
 std::optional<ProviderInfo> find_provider(const std::string& name, const Config& config) {
@@ -131,7 +168,13 @@ std::optional<ProviderInfo> find_provider(const std::string& name, const Config&
       provider.base_url = strip_trailing_slashes(settings->base_url->value);
     if (settings->api_key_env)
       provider.key_env_vars = {settings->api_key_env->value};
+    if (settings->api_version)
+      provider.api_version = settings->api_version->value;
+    if (settings->headers)
+      merge_headers(provider.extra_headers, settings->headers->value);
   }
+  if (provider.name == "azure")
+    apply_azure_layout(provider);
   return provider;
 }
 
@@ -210,8 +253,8 @@ Route resolve_model(std::string_view requested_view, const Config& config) {
   if (route.provider.protocol == Protocol::mock) {
     if (!mock::is_known_model(route.model)) {
       fail(ErrorKind::unknown_model,
-           "unknown mock model '" + route.model + "'; mock models: echo, slow",
-           "use mock/echo or mock/slow");
+           "unknown mock model '" + route.model + "'; mock models: echo, slow, embed, image",
+           "use mock/echo for chat, mock/embed for embeddings, mock/image for images");
     }
     route.mock_delay_ms = route.model == "slow" ? k_mock_slow_delay_ms : 0;
   }
@@ -221,7 +264,15 @@ Route resolve_model(std::string_view requested_view, const Config& config) {
 
   if (route.provider.name == "azure" && route.provider.base_url.empty()) {
     fail(ErrorKind::config, "azure needs a base_url",
-         "[providers.azure] base_url = \"https://<resource>.openai.azure.com/openai/v1\"");
+         "set AZURE_OPENAI_ENDPOINT=https://<resource>.openai.azure.com, or [providers.azure] "
+         "base_url in config.toml (…/openai/v1 for Azure's v1 API)");
+  }
+  if (route.provider.url_layout == UrlLayout::azure_deployment &&
+      !is_valid_deployment_name(route.model)) {
+    fail(ErrorKind::unknown_model,
+         "'" + route.model +
+             "' is not an Azure deployment name (1-64 letters, digits, '.', '_', '-')",
+         "use azure/<deployment>, the name of the deployment in your Azure resource");
   }
   return route;
 }

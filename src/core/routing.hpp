@@ -2,8 +2,8 @@
 //   1. an alias from config ([aliases] name = "provider/model"), resolved once;
 //   2. "provider/model" where provider is built in or defined in [providers.<name>]
 //      (the rest may itself contain '/', e.g. "openrouter/meta-llama/llama-3-8b");
-//   3. bare names by prefix: gpt-*, o1*, o3*, o4*, chatgpt-* → openai; claude-* →
-//      anthropic; gemini-* → gemini.
+//   3. bare names by prefix: gpt-*, o1*, o3*, o4*, chatgpt-*, text-embedding-*, dall-e-*
+//      → openai; claude-* → anthropic; gemini-* → gemini.
 // Anything else throws GatewayError{unknown_model} listing the known providers.
 #pragma once
 

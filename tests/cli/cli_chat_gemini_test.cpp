@@ -4,24 +4,26 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_env.hpp"
-#include "support/fake_openai.hpp"
+#include "support/fake_provider.hpp"
 #include "support/fixtures.hpp"
 
+using llmgw::Protocol;
 using llmgw::test::CliEnv;
-using llmgw::test::FakeOpenAI;
+using llmgw::test::FakeProvider;
 using llmgw::test::read_fixture;
-using llmgw::test::Reply;
 
 namespace {
 
 constexpr const char* k_key = "gemini-test-key-000000000GKEY";
 
 struct GeminiUser {
-  FakeOpenAI server;  // answers any path with the queued reply, here Gemini's own bodies
+  FakeProvider server{Protocol::gemini, k_key};  // checks paths, the key header and the body
   CliEnv env;
   GeminiUser() {
     env.env["GEMINI_API_KEY"] = k_key;
     env.write_config("[providers.gemini]\nbase_url = \"" + server.base_url() + "/v1beta\"\n");
+    server.answer(read_fixture("gemini/response_text.json"),
+                  read_fixture("gemini/stream_text.sse"));
   }
 };
 
@@ -29,8 +31,6 @@ struct GeminiUser {
 
 TEST_CASE("gemini: streamed and whole answers print the same text and usage", "[cli][gemini]") {
   GeminiUser user;
-  user.server.push(Reply::raw(200, read_fixture("gemini/stream_text.sse"), "text/event-stream"));
-  user.server.push(Reply::raw(200, read_fixture("gemini/response_text.json"), "application/json"));
 
   const auto streamed = user.env.run({"chat", "-m", "gemini-2.5-flash", "-u", "why blue?"});
   const auto whole =
@@ -58,10 +58,27 @@ TEST_CASE("gemini: streamed and whole answers print the same text and usage", "[
 
 TEST_CASE("gemini: a quota error exits 4 with Google's message", "[cli][gemini]") {
   GeminiUser user;
-  user.server.push(
-      Reply::raw(429, read_fixture("gemini/error_429_retry.json"), "application/json"));
+  user.server.push_failure(429, read_fixture("gemini/error_429_retry.json"));
   const auto result = user.env.run({"chat", "-m", "gemini/gemini-2.5-flash", "hi"});
   CHECK(result.exit_code == 4);
   CHECK(result.err.find("gemini: ") != std::string::npos);
   CHECK(result.err.find(k_key) == std::string::npos);
+}
+
+TEST_CASE("gemini: a safety stop ends the answer and says why", "[cli][gemini]") {
+  GeminiUser user;
+  user.server.answer(read_fixture("gemini/response_safety.json"), "");
+  const auto result =
+      user.env.run({"chat", "--json", "--no-stream", "-m", "gemini-2.5-flash", "hi"});
+  REQUIRE(result.exit_code == 0);
+  CHECK(nlohmann::json::parse(result.out)["choices"][0]["finish_reason"] == "content_filter");
+}
+
+TEST_CASE("gemini: a wrong key gets Google's API_KEY_INVALID, exit 4", "[cli][gemini]") {
+  GeminiUser user;
+  user.env.env["GEMINI_API_KEY"] = "gemini-wrong-key-0000000WRNG";
+  const auto result = user.env.run({"chat", "-m", "gemini-2.5-flash", "hi"});
+  CHECK(result.exit_code == 4);
+  CHECK(result.err.find("API key not valid") != std::string::npos);
+  CHECK(result.err.find("gemini-wrong-key-0000000WRNG") == std::string::npos);
 }

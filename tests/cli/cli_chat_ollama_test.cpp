@@ -4,20 +4,20 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_env.hpp"
-#include "support/fake_openai.hpp"
+#include "support/fake_provider.hpp"
 #include "support/fixtures.hpp"
 
+using llmgw::Protocol;
 using llmgw::test::CliEnv;
-using llmgw::test::FakeOpenAI;
+using llmgw::test::FakeProvider;
 using llmgw::test::read_fixture;
-using llmgw::test::Reply;
 
 TEST_CASE("ollama: streamed and whole answers print the same text and usage", "[cli][ollama]") {
-  FakeOpenAI server;  // answers any path with the queued reply, here Ollama's own bodies
+  FakeProvider server{Protocol::ollama};  // checks the path and body as Ollama does
   CliEnv env;
   env.write_config("[providers.ollama]\nbase_url = \"" + server.base_url() + "\"\n");
-  server.push(Reply::raw(200, read_fixture("ollama/stream_text.ndjson"), "application/x-ndjson"));
-  server.push(Reply::raw(200, read_fixture("ollama/response_text.json"), "application/json"));
+  server.answer(read_fixture("ollama/response_text.json"),
+                read_fixture("ollama/stream_text.ndjson"));
 
   const auto streamed = env.run({"chat", "-m", "ollama/llama3.2", "-u", "why is the sky blue?"});
   const auto whole =
@@ -40,10 +40,10 @@ TEST_CASE("ollama: streamed and whole answers print the same text and usage", "[
 
 TEST_CASE("ollama: a missing model is exit 4 with Ollama's message and the pull hint",
           "[cli][ollama]") {
-  FakeOpenAI server;
+  FakeProvider server{Protocol::ollama};
   CliEnv env;
   env.env["OLLAMA_HOST"] = "127.0.0.1:" + std::to_string(server.port());
-  server.push(Reply::json(404, {{"error", "model 'llama9' not found, try pulling it first"}}));
+  server.push_failure(404, R"({"error":"model 'llama9' not found, try pulling it first"})");
   const auto result = env.run({"chat", "-m", "ollama/llama9", "hi"});
   CHECK(result.exit_code == 4);
   CHECK(result.err.find("model 'llama9' not found") != std::string::npos);
@@ -51,10 +51,10 @@ TEST_CASE("ollama: a missing model is exit 4 with Ollama's message and the pull 
 }
 
 TEST_CASE("ollama: an error line mid-stream keeps the text and exits 4", "[cli][ollama]") {
-  FakeOpenAI server;
+  FakeProvider server{Protocol::ollama};
   CliEnv env;
   env.env["OLLAMA_HOST"] = server.base_url();
-  server.push(Reply::raw(200, read_fixture("ollama/stream_error.ndjson"), "application/x-ndjson"));
+  server.answer("{}", read_fixture("ollama/stream_error.ndjson"));
   const auto result = env.run({"chat", "-m", "ollama/llama3.2", "hi"});
   CHECK(result.exit_code == 4);
   CHECK(result.out == "Partial\n");

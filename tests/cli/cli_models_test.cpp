@@ -4,16 +4,19 @@
 
 #include "support/cli_env.hpp"
 #include "support/fake_openai.hpp"
+#include "support/fake_provider.hpp"
 
 using llmgw::test::CliEnv;
 using llmgw::test::FakeOpenAI;
+using llmgw::test::FakeProvider;
 using llmgw::test::Reply;
 
 TEST_CASE("models lists what is set up, one id per line when piped", "[cli][models]") {
   CliEnv env;
   auto result = env.run({"models"});
   REQUIRE(result.exit_code == 0);
-  CHECK(result.out == "mock/echo\nmock/slow\n");  // nothing else is set up yet
+  CHECK(result.out ==
+        "mock/echo\nmock/embed\nmock/image\nmock/slow\n");  // nothing else is set up yet
 
   env.env["OPENAI_API_KEY"] = "sk-some-key-0000";
   env.write_config("[aliases]\nfast = \"openai/gpt-4.1-nano\"\n");
@@ -49,12 +52,10 @@ TEST_CASE("models --remote asks the provider", "[cli][models]") {
 }
 
 TEST_CASE("models --remote reads Ollama's /api/tags", "[cli][models]") {
-  FakeOpenAI server;
+  FakeProvider server{llmgw::Protocol::ollama};
   CliEnv env;
   env.env["OLLAMA_HOST"] = server.base_url();
-  server.push(Reply::json(200, {{"models",
-                                 {{{"name", "qwen2.5:7b"}, {"model", "qwen2.5:7b"}},
-                                  {{"name", "llama3.2:latest"}, {"model", "llama3.2:latest"}}}}}));
+  server.set_models({"qwen2.5:7b", "llama3.2:latest"});
   const auto result = env.run({"models", "-p", "ollama", "--remote"});
   REQUIRE(result.exit_code == 0);
   CHECK(result.out == "ollama/llama3.2:latest\nollama/qwen2.5:7b\n");

@@ -1,7 +1,11 @@
 #include "support/fake_openai.hpp"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <bit>
 #include <cctype>
+#include <cstdint>
 #include <sstream>
 
 namespace llmgw::test {
@@ -93,6 +97,96 @@ nlohmann::json error_body(const std::string& message, const std::string& type,
 bool is_chat_request(const nlohmann::json& body) {
   return body.is_object() && body.contains("messages") && body["messages"].is_array() &&
          !body["messages"].empty();
+}
+
+// Standard base64 (RFC 4648 §4) straight from OpenSSL, not through llmgw's own wrapper.
+std::string base64(std::string_view bytes) {
+  std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+std::string float32_le(const std::vector<double>& values) {
+  std::string bytes;
+  for (const double value : values) {
+    const auto bits = std::bit_cast<std::uint32_t>(static_cast<float>(value));
+    for (int shift = 0; shift < 32; shift += 8)
+      bytes += static_cast<char>((bits >> shift) & 0xFF);
+  }
+  return bytes;
+}
+
+// An embeddings request's inputs as (count of vectors, words or tokens); nullopt when
+// "input" is missing or of no embeddings shape.
+std::optional<std::pair<std::size_t, long>> embedding_inputs(const nlohmann::json& body) {
+  if (!body.is_object() || !body.contains("input"))
+    return std::nullopt;
+  const auto& input = body["input"];
+  if (input.is_string())
+    return std::pair<std::size_t, long>{1, count_words(input.get<std::string>())};
+  if (!input.is_array() || input.empty())
+    return std::nullopt;
+  if (input.front().is_number_integer())
+    return std::pair<std::size_t, long>{1, static_cast<long>(input.size())};
+  long tokens = 0;
+  for (const auto& item : input) {
+    if (item.is_string())
+      tokens += count_words(item.get<std::string>());
+    else if (item.is_array())
+      tokens += static_cast<long>(item.size());
+    else
+      return std::nullopt;
+  }
+  return std::pair<std::size_t, long>{input.size(), tokens};
+}
+
+nlohmann::json echo_embeddings(const nlohmann::json& request, std::size_t inputs, long tokens) {
+  const std::size_t dimensions =
+      request.contains("dimensions") && request["dimensions"].is_number_unsigned()
+          ? request["dimensions"].get<std::size_t>()
+          : FakeOpenAI::k_embedding_dimensions;
+  const bool base64_wanted =
+      request.contains("encoding_format") && request["encoding_format"] == "base64";
+  nlohmann::json data = nlohmann::json::array();
+  for (std::size_t i = 0; i < inputs; ++i) {
+    std::vector<double> values;
+    for (std::size_t j = 0; j < dimensions; ++j)
+      values.push_back(FakeOpenAI::embedding_value(i, j));
+    data.push_back({{"object", "embedding"},
+                    {"index", i},
+                    {"embedding", base64_wanted ? nlohmann::json(base64(float32_le(values)))
+                                                : nlohmann::json(values)}});
+  }
+  tokens = std::max(tokens, 1L);
+  return {{"object", "list"},
+          {"model", model_of(request)},
+          {"data", std::move(data)},
+          {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}};
+}
+
+nlohmann::json echo_images(const nlohmann::json& request) {
+  const std::string prompt = request["prompt"].get<std::string>();
+  const long n =
+      request.contains("n") && request["n"].is_number_integer() ? request["n"].get<long>() : 1;
+  const bool b64 = request.contains("response_format") && request["response_format"] == "b64_json";
+  nlohmann::json data = nlohmann::json::array();
+  for (long i = 0; i < n; ++i) {
+    if (b64) {
+      data.push_back({{"b64_json", base64("fake image " + std::to_string(i) + ": " + prompt)}});
+    } else {
+      data.push_back({{"url", "https://images.fake.test/" + std::to_string(i) + ".png"},
+                      {"revised_prompt", "fake: " + prompt}});
+    }
+  }
+  return {{"created", k_created}, {"data", std::move(data)}};
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
 }
 
 }  // namespace
@@ -317,6 +411,25 @@ void FakeOpenAI::handle(const httplib::Request& req, httplib::Response& res) {
     }
     res.status = 200;
     res.set_content(echo_completion(recorded.json).dump(), "application/json");
+    return;
+  }
+  if (req.method == "POST" && req.path == "/v1/embeddings") {
+    if (const auto inputs = embedding_inputs(recorded.json)) {
+      send_json(res, 200, echo_embeddings(recorded.json, inputs->first, inputs->second));
+    } else {
+      send_json(res, 400,
+                error_body("'input' must be a string or an array", "invalid_request_error", ""));
+    }
+    return;
+  }
+  if (req.method == "POST" && req.path == "/v1/images/generations") {
+    if (recorded.json.is_object() && recorded.json.contains("prompt") &&
+        recorded.json["prompt"].is_string()) {
+      send_json(res, 200, echo_images(recorded.json));
+    } else {
+      send_json(res, 400,
+                error_body("'prompt' is a required property", "invalid_request_error", ""));
+    }
     return;
   }
   if (req.method == "GET" && req.path == "/v1/models") {

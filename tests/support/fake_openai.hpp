@@ -17,6 +17,20 @@
 //                              completion_tokens = words in the reply (both at least 1).
 //                              A body that is not a JSON object with a "messages" array
 //                              gets 400 invalid_request_error.
+//   POST /v1/embeddings        {"object":"list","model","data","usage"}: one embedding per
+//                              input (a string, each string of an array, one token array,
+//                              or each array of token arrays), of `dimensions` values
+//                              (default k_embedding_dimensions), value j of input i being
+//                              embedding_value(i, j) (exact in float32); with
+//                              encoding_format "base64" each is the base64 of those values
+//                              as little-endian float32. Usage: prompt_tokens = words in
+//                              the strings (or token ids given), total_tokens the same.
+//                              No usable "input" gets 400 invalid_request_error.
+//   POST /v1/images/generations {"created","data"} with n (default 1) items: with
+//                              response_format "b64_json" {"b64_json": base64 of the bytes
+//                              "fake image <i>: <prompt>"} (not a real image), otherwise
+//                              {"url": "https://images.fake.test/<i>.png", "revised_prompt":
+//                              "fake: <prompt>"}. No string "prompt" gets 400.
 //   GET  /v1/models            {"object":"list","data":[...]} with k_models.
 //   anything else              404 with an OpenAI error body.
 // Every response carries "x-request-id: req_fake_<n>" (n = 1, 2, ... per request).
@@ -91,6 +105,12 @@ class FakeOpenAI {
  public:
   static inline const std::vector<std::string> k_models = {"gpt-4o-mini", "gpt-4o",
                                                            "text-embedding-3-small"};
+
+  static constexpr std::size_t k_embedding_dimensions = 3;
+  // Value `dimension` of the default embedding of input `input`: (input + 1) + dimension / 8.
+  static double embedding_value(std::size_t input, std::size_t dimension) {
+    return static_cast<double>(input + 1) + static_cast<double>(dimension) / 8.0;
+  }
 
   FakeOpenAI();  // listening when constructed
   ~FakeOpenAI() = default;

@@ -235,6 +235,67 @@ TEST_CASE("aliases and provider tables", "[config]") {
   CHECK_FALSE(mock.base_url);
 }
 
+TEST_CASE("provider headers and azure's api_version", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  const std::string at = "file " + file.string() + ":";
+
+  SECTION("read with their source") {
+    write_file(file,
+               "[providers.openrouter]\n"
+               "headers = { \"HTTP-Referer\" = \"https://myapp.example\", X-Title = \"My App\" }\n"
+               "[providers.azure]\n"
+               "api_version = \"2025-04-01-preview\"\n");
+    const Config config = load_config(env_in(dir), {});
+    const auto& headers = config.providers.at("openrouter").headers;
+    REQUIRE(headers);
+    CHECK(headers->value == std::vector<std::pair<std::string, std::string>>{
+                                {"HTTP-Referer", "https://myapp.example"}, {"X-Title", "My App"}});
+    CHECK(headers->source == at + "2");
+    CHECK(config.providers.at("azure").api_version->value == "2025-04-01-preview");
+  }
+  SECTION("AZURE_OPENAI_ENDPOINT and OPENAI_API_VERSION configure azure") {
+    const Config config =
+        load_config(env_in(dir, {{"AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com/"},
+                                 {"OPENAI_API_VERSION", "2024-10-21"}}),
+                    {});
+    const ProviderSettings& azure = config.providers.at("azure");
+    CHECK(azure.base_url->value == "https://res.openai.azure.com");
+    CHECK(azure.base_url->source == "env AZURE_OPENAI_ENDPOINT");
+    CHECK(azure.api_version->value == "2024-10-21");
+    CHECK(azure.api_version->source == "env OPENAI_API_VERSION");
+  }
+  SECTION("an auth header is refused, and its value never echoed") {
+    write_file(file,
+               "[providers.openai]\nheaders = { Authorization = \"Bearer sk-secret-9999\" }\n");
+    const Error error = config_error(env_in(dir));
+    CHECK(error.kind == ErrorKind::config);
+    CHECK_THAT(error.message, Catch::StartsWith(file.string() + ":2:"));
+    CHECK_THAT(error.message, Catch::Contains("would put a credential in config.toml"));
+    CHECK_THAT(error.fix, Catch::Contains("llmgw keys set"));
+    CHECK_THAT(error.message + error.fix, !Catch::Contains("sk-secret"));
+  }
+  SECTION("bad header names, values and api versions name file:line") {
+    const auto [toml, expected] = GENERATE(values<std::pair<std::string, std::string>>({
+        {"[providers.openai]\nheaders = { \"Bad Name\" = \"x\" }\n",
+         ":2: 'Bad Name' in providers.openai.headers is not a valid header name"},
+        {"[providers.openai]\nheaders = { X-A = 1 }\n",
+         ":2: providers.openai.headers.X-A must be a string"},
+        {"[providers.openai]\nheaders = { X-A = \"a\\r\\nX-B: b\" }\n",
+         ":2: providers.openai.headers.X-A must be one line"},
+        {"[providers.openai]\nheaders = \"X-A: b\"\n",
+         ":2: providers.openai.headers must be a table"},
+        {"[providers.openai]\napi_version = \"2024-10-21\"\n",
+         ":2: providers.openai.api_version only applies to [providers.azure]"},
+        {"[providers.azure]\napi_version = \"2024&x=1\"\n",
+         ":2: providers.azure.api_version must look like 2024-10-21"},
+    }));
+    INFO(toml);
+    write_file(file, toml);
+    CHECK_THAT(config_error(env_in(dir)).message, Catch::StartsWith(file.string() + expected));
+  }
+}
+
 TEST_CASE("timeouts are seconds, integer or fractional", "[config]") {
   TempDir dir;
   const auto file = config_path(dir);

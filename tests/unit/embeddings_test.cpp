@@ -13,10 +13,13 @@
 
 #include "support/expect_error.hpp"
 #include "support/fixtures.hpp"
+#include "support/http_reply.hpp"
 
 using namespace llmgw;
 using nlohmann::json;
 using test::error_of;
+using test::header;
+using test::ok;
 using test::read_fixture;
 
 namespace {
@@ -49,14 +52,6 @@ std::vector<float> as_floats(const json& values) {
   for (const auto& value : values)
     out.push_back(static_cast<float>(value.get<double>()));
   return out;
-}
-
-HttpResponse ok(const std::string& body) {
-  return {200, {{"content-type", "application/json"}}, body};
-}
-
-std::string header(const HttpRequest& request, const std::string& name) {
-  return request.header(name).value_or("<absent>");
 }
 
 Error validation_error(const json& request) {
@@ -270,14 +265,18 @@ TEST_CASE("openai embeddings responses", "[embeddings]") {
     CHECK(decode_float32_base64(out["data"][1]["embedding"]) ==
           as_floats(fixture["data"][1]["embedding"]));
   }
-  SECTION("no usage in the body, none invented") {
+  SECTION("no usage in the body: estimated and marked so") {
     json body = fixture;
     body.erase("usage");
     body.erase("model");
-    const json out =
-        embeddings::parse_response(Protocol::openai, ok(body.dump()), {{"input", "a"}}, "m", "x");
-    CHECK_FALSE(out.contains("usage"));
+    const json out = embeddings::parse_response(Protocol::openai, ok(body.dump()),
+                                                {{"input", "eight ch"}}, "m", "x");
+    CHECK(out["usage"] == json{{"prompt_tokens", 2}, {"total_tokens", 2}, {"estimated", true}});
     CHECK(out["model"] == "m");
+    // Token-id input is counted, not estimated from text.
+    const json tokens = embeddings::parse_response(Protocol::openai, ok(body.dump()),
+                                                   {{"input", {{1, 2, 3}, {4, 5}}}}, "m", "x");
+    CHECK(tokens["usage"]["prompt_tokens"] == 5);
   }
   SECTION("unreadable bodies are upstream errors") {
     for (const std::string body :
@@ -303,6 +302,15 @@ TEST_CASE("openai embeddings responses", "[embeddings]") {
   }
 }
 
+TEST_CASE("estimated tokens are a quarter of the characters, rounded up, at least one",
+          "[embeddings]") {
+  CHECK(embeddings::estimated_tokens({"abcd"}) == 1);
+  CHECK(embeddings::estimated_tokens({"abcde"}) == 2);
+  CHECK(embeddings::estimated_tokens({"a", "b"}) == 2);
+  CHECK(embeddings::estimated_tokens({"\u00e9\u00e9\u00e9\u00e9"}) == 1);  // code points, not bytes
+  CHECK(embeddings::estimated_tokens({}) == 1);
+}
+
 TEST_CASE("gemini embeddings responses", "[embeddings]") {
   const std::string body = read_fixture("embeddings/gemini_response_batch.json");
   const json fixture = json::parse(body);
@@ -317,7 +325,11 @@ TEST_CASE("gemini embeddings responses", "[embeddings]") {
     CHECK(out["data"][i]["index"] == i);
     CHECK(out["data"][i]["embedding"] == fixture["embeddings"][i]["values"]);
   }
-  CHECK_FALSE(out.contains("usage"));  // Gemini reports none: unknown, never 0
+  // Gemini reports none: estimated from the text (ceil(chars / 4) each), marked, never 0.
+  CHECK(out["usage"]["estimated"] == true);
+  CHECK(out["usage"]["prompt_tokens"] ==
+        embeddings::estimated_tokens(embeddings::input_texts(Protocol::gemini, request)));
+  CHECK(out["usage"]["prompt_tokens"] > 0);
 
   SECTION("base64 is encoded by the gateway") {
     json asked = request;
@@ -350,12 +362,12 @@ TEST_CASE("ollama embeddings responses", "[embeddings]") {
         json{{"object", "embedding"}, {"index", 1}, {"embedding", fixture["embeddings"][1]}});
   CHECK(out["usage"] == json{{"prompt_tokens", 8}, {"total_tokens", 8}});
 
-  SECTION("no prompt_eval_count, no usage") {
+  SECTION("no prompt_eval_count: estimated and marked so") {
     json without = fixture;
     without.erase("prompt_eval_count");
     const json bare =
         embeddings::parse_response(Protocol::ollama, ok(without.dump()), request, "m", "ollama");
-    CHECK_FALSE(bare.contains("usage"));
+    CHECK(bare["usage"] == json{{"prompt_tokens", 2}, {"total_tokens", 2}, {"estimated", true}});
   }
   SECTION("base64 round trip") {
     const json asked = {{"input", {"a", "b"}}, {"encoding_format", "base64"}};

@@ -2,6 +2,7 @@
 
 #include "core/providers/mock_provider.hpp"
 #include "core/stream_accumulator.hpp"
+#include "support/expect_error.hpp"
 
 using namespace llmgw;
 using nlohmann::json;
@@ -18,11 +19,46 @@ json request_with(const std::string& last_user) {
 
 }  // namespace
 
-TEST_CASE("mock knows echo and slow", "[mock]") {
+TEST_CASE("mock knows echo, slow, embed and image", "[mock]") {
   CHECK(mock::is_known_model("echo"));
   CHECK(mock::is_known_model("slow"));
+  CHECK(mock::is_known_model("embed"));
+  CHECK(mock::is_known_model("image"));
   CHECK_FALSE(mock::is_known_model("fast"));
   CHECK_FALSE(mock::is_known_model(""));
+}
+
+TEST_CASE("each mock model does one operation and says which to use instead", "[mock]") {
+  using mock::Operation;
+  CHECK_NOTHROW(mock::require_operation("echo", Operation::chat));
+  CHECK_NOTHROW(mock::require_operation("slow", Operation::chat));
+  CHECK_NOTHROW(mock::require_operation("embed", Operation::embeddings));
+  CHECK_NOTHROW(mock::require_operation("image", Operation::images));
+
+  struct Case {
+    const char* model;
+    Operation operation;
+    const char* message;
+    const char* fix;
+  };
+  for (const Case& c : {
+           Case{"echo", Operation::embeddings, "mock/echo is a chat model and makes no embeddings",
+                "use mock/embed"},
+           Case{"slow", Operation::images, "mock/slow is a chat model and makes no images",
+                "use mock/image"},
+           Case{"embed", Operation::chat,
+                "mock/embed is an embeddings model and makes no chat completions",
+                "use mock/echo or mock/slow"},
+           Case{"image", Operation::embeddings,
+                "mock/image is an image model and makes no embeddings", "use mock/embed"},
+       }) {
+    const Error e = test::error_of([&] { mock::require_operation(c.model, c.operation); });
+    CHECK(e.kind == ErrorKind::invalid_request);
+    CHECK(e.param == "model");
+    CHECK(e.provider == "mock");
+    CHECK(e.message == c.message);
+    CHECK(e.fix == c.fix);
+  }
 }
 
 TEST_CASE("mock respond echoes the last user message", "[mock]") {

@@ -144,6 +144,9 @@ TEST_CASE("bare names route by prefix", "[routing]") {
       {"o3-mini", "openai"},
       {"o4-mini", "openai"},
       {"chatgpt-4o-latest", "openai"},
+      {"text-embedding-3-small", "openai"},
+      {"dall-e-3", "openai"},
+      {"gpt-image-1", "openai"},
       {"claude-sonnet-4-5", "anthropic"},
       {"gemini-2.5-flash", "gemini"},
   };
@@ -282,7 +285,7 @@ TEST_CASE("mock models and their delays", "[routing]") {
 
   const Error e = error_of([&] { resolve_model("mock/fast", config); });
   CHECK(e.kind == ErrorKind::unknown_model);
-  CHECK(e.message == "unknown mock model 'fast'; mock models: echo, slow");
+  CHECK(e.message == "unknown mock model 'fast'; mock models: echo, slow, embed, image");
 }
 
 TEST_CASE("routing errors name the problem and the fix", "[routing]") {
@@ -325,8 +328,8 @@ TEST_CASE("routing errors name the problem and the fix", "[routing]") {
     const Error e = error_of([&] { resolve_model("azure/my-deployment", config); });
     CHECK(e.kind == ErrorKind::config);
     CHECK(e.message == "azure needs a base_url");
-    CHECK(e.fix ==
-          "[providers.azure] base_url = \"https://<resource>.openai.azure.com/openai/v1\"");
+    CHECK_THAT(e.fix, Catch::Contains("AZURE_OPENAI_ENDPOINT=https://<resource>.openai.azure.com"));
+    CHECK_THAT(e.fix, Catch::Contains("[providers.azure] base_url"));
   }
 }
 
@@ -337,6 +340,48 @@ TEST_CASE("azure routes once its base_url is configured", "[routing]") {
   CHECK(r.provider.auth == AuthStyle::api_key_header);
   CHECK(r.provider.base_url == "https://res.openai.azure.com/openai/v1");
   CHECK(r.model == "my-deployment");
+  // The v1 API is used like OpenAI: plain URLs, no api-version unless one is configured.
+  CHECK(r.provider.url_layout == UrlLayout::plain);
+  CHECK(r.provider.api_version.empty());
+}
+
+TEST_CASE("an azure resource endpoint selects the dated deployment API", "[routing]") {
+  Config config;
+  config.providers["azure"].base_url = {"https://res.openai.azure.com",
+                                        "env AZURE_OPENAI_ENDPOINT"};
+
+  SECTION("with the default api-version") {
+    const Route r = resolve_model("azure/gpt4o-prod", config);
+    CHECK(r.provider.url_layout == UrlLayout::azure_deployment);
+    CHECK(r.provider.api_version == "2024-10-21");
+    CHECK(r.model == "gpt4o-prod");
+  }
+  SECTION("with a configured api-version") {
+    config.providers["azure"].api_version = from_file("2025-04-01-preview");
+    const Route r = resolve_model("azure/gpt4o-prod", config);
+    CHECK(r.provider.api_version == "2025-04-01-preview");
+  }
+  SECTION("a model that cannot be a deployment name is refused before any request") {
+    const Error e = error_of([&] { resolve_model("azure/a/../b", config); });
+    CHECK(e.kind == ErrorKind::unknown_model);
+    CHECK_THAT(e.message, Catch::Contains("'a/../b' is not an Azure deployment name"));
+    CHECK_THAT(e.fix, Catch::Contains("azure/<deployment>"));
+  }
+}
+
+TEST_CASE("configured headers join and replace the registry's extra headers", "[routing]") {
+  Config config;
+  ProviderSettings openrouter;
+  openrouter.headers = {{{"HTTP-Referer", "https://myapp.example"}, {"x-title", "My App"}},
+                        "file config.toml:3"};
+  config.providers["openrouter"] = openrouter;
+  const Route r = resolve_model("openrouter/openai/gpt-4o", config);
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  CHECK(r.provider.extra_headers ==
+        Headers{{"HTTP-Referer", "https://myapp.example"}, {"x-title", "My App"}});
+  // Without config, the registry's own X-Title stays.
+  CHECK(resolve_model("openrouter/x", Config{}).provider.extra_headers ==
+        Headers{{"X-Title", "llmgw"}});
 }
 
 TEST_CASE("choose_default_model: config, then first provider with a key, then mock", "[routing]") {

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -26,9 +27,23 @@ constexpr std::string_view k_parse_fix =
 
 constexpr std::array<std::string_view, 3> k_top_level_keys = {"default_model", "aliases",
                                                               "providers"};
-constexpr std::array<std::string_view, 8> k_provider_keys = {
-    "base_url",           "api_key_env",  "protocol",      "connect_timeout",
-    "first_byte_timeout", "idle_timeout", "total_timeout", "delay_ms"};
+constexpr std::array<std::string_view, 10> k_provider_keys = {
+    "base_url",     "api_key_env",   "protocol", "connect_timeout", "first_byte_timeout",
+    "idle_timeout", "total_timeout", "delay_ms", "headers",         "api_version"};
+
+// Headers that carry credentials: a key in config.toml would escape the keys file's 0600
+// mode and its redaction, so these are refused in [providers.*] headers.
+constexpr std::array<std::string_view, 5> k_auth_headers = {
+    "authorization", "api-key", "x-api-key", "x-goog-api-key", "proxy-authorization"};
+
+// RFC 9110 token characters, the only ones allowed in a header name.
+bool is_header_name(std::string_view name) {
+  constexpr std::string_view k_token_punctuation = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           k_token_punctuation.find(c) != std::string_view::npos;
+  });
+}
 
 // Longer than any sane timeout; also keeps seconds * 1000 far from overflowing.
 constexpr double k_max_timeout_seconds = 1e9;
@@ -245,6 +260,51 @@ class FileLayer {
                                std::string(type_name(node.type())));
   }
 
+  // An api-version such as "2024-10-21" or "2025-04-01-preview": it goes into a URL
+  // query, so only letters, digits, '-' and '.' are accepted.
+  std::string require_api_version(const toml::node& node, const std::string& what) const {
+    std::string version = require_nonempty_string(node, what);
+    const bool plain = std::all_of(version.begin(), version.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+    });
+    if (!plain) {
+      fail_at(node.source(), what + " must look like 2024-10-21 (letters, digits, '-', '.')");
+    }
+    return version;
+  }
+
+  std::vector<std::pair<std::string, std::string>> read_headers(const toml::node& node,
+                                                                const std::string& what) const {
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& [header_key, header_value] : require_table(node, what)) {
+      const std::string name(header_key.str());
+      const std::string item = what + "." + name;
+      if (!is_header_name(name)) {
+        fail_at(header_key.source(), "'" + name + "' in " + what + " is not a valid header name");
+      }
+      std::string lowered = name;
+      std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (std::find(k_auth_headers.begin(), k_auth_headers.end(), lowered) !=
+          k_auth_headers.end()) {
+        fail_at(
+            header_key.source(), item + " would put a credential in config.toml",
+            "store keys with `llmgw keys set <provider>` (or name an env var with api_key_env)");
+      }
+      const auto* text = header_value.as_string();
+      if (text == nullptr) {
+        wrong_type(header_value, item, "a string");
+      }
+      const std::string& value = text->get();
+      if (value.find_first_of("\r\n") != std::string::npos ||
+          value.find('\0') != std::string::npos) {
+        fail_at(header_value.source(), item + " must be one line");
+      }
+      headers.emplace_back(name, value);
+    }
+    return headers;
+  }
+
   const toml::table& require_table(const toml::node& node, std::string_view what) const {
     const toml::table* table = node.as_table();
     if (table == nullptr) {
@@ -299,6 +359,15 @@ class FileLayer {
           fail_at(value.source(), what + " must be one of openai, anthropic, gemini, ollama, mock");
         }
         settings.protocol = Sourced<std::string>{std::move(protocol), source(value)};
+      } else if (setting == "api_version") {
+        if (name != "azure") {
+          fail_at(value.source(), what + " only applies to [providers.azure]");
+        }
+        settings.api_version =
+            Sourced<std::string>{require_api_version(value, what), source(value)};
+      } else if (setting == "headers") {
+        settings.headers = Sourced<std::vector<std::pair<std::string, std::string>>>{
+            read_headers(value, what), source(value)};
       } else if (setting == "delay_ms") {
         const auto* delay = value.as_integer();
         if (delay == nullptr) {
@@ -415,13 +484,19 @@ void apply_env(const EnvLookup& env, Config& config) {
     std::string_view variable;
     std::string_view provider;
   };
-  constexpr std::array<BaseUrlVar, 2> k_base_url_vars = {
-      BaseUrlVar{"OPENAI_BASE_URL", "openai"}, BaseUrlVar{"ANTHROPIC_BASE_URL", "anthropic"}};
+  // AZURE_OPENAI_ENDPOINT and OPENAI_API_VERSION are the names OpenAI's own SDKs read.
+  constexpr std::array<BaseUrlVar, 3> k_base_url_vars = {
+      BaseUrlVar{"OPENAI_BASE_URL", "openai"}, BaseUrlVar{"ANTHROPIC_BASE_URL", "anthropic"},
+      BaseUrlVar{"AZURE_OPENAI_ENDPOINT", "azure"}};
   for (const auto& var : k_base_url_vars) {
     if (auto url = env(var.variable)) {
       config.providers[std::string(var.provider)].base_url = Sourced<std::string>{
           strip_trailing_slashes(trim(*url)), "env " + std::string(var.variable)};
     }
+  }
+  if (auto version = env("OPENAI_API_VERSION")) {
+    config.providers["azure"].api_version =
+        Sourced<std::string>{trim(*version), "env OPENAI_API_VERSION"};
   }
   if (const auto host = env("OLLAMA_HOST")) {
     config.providers["ollama"].base_url =

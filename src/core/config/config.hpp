@@ -6,14 +6,19 @@
 //   [aliases]            fast = "groq/llama-3.1-8b-instant"
 //   [providers.<name>]   base_url, api_key_env, protocol ("openai" for custom names),
 //                        connect_timeout, first_byte_timeout, idle_timeout, total_timeout
-//                        (seconds, may be fractional), delay_ms (mock only)
+//                        (seconds, may be fractional), delay_ms (mock only),
+//                        headers (table of extra request headers, e.g. OpenRouter's
+//                        "HTTP-Referer"), api_version (azure only)
 // Environment: LLMGW_MODEL (default_model), OPENAI_BASE_URL, ANTHROPIC_BASE_URL,
-//   OLLAMA_HOST (base_url of those providers), LLMGW_CONFIG (file path).
+//   AZURE_OPENAI_ENDPOINT, OLLAMA_HOST (base_url of those providers), OPENAI_API_VERSION
+//   (azure's api_version), LLMGW_CONFIG (file path).
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/config/env.hpp"
 #include "core/config/paths.hpp"
@@ -35,6 +40,10 @@ struct ProviderSettings {
   std::optional<Sourced<std::string>> protocol;     // only for providers not in the registry
   Sourced<Timeouts> timeouts;                       // source names the last layer that set any
   std::optional<Sourced<long>> delay_ms;            // mock/slow per-chunk delay
+  std::optional<Sourced<std::string>> api_version;  // azure: its api-version parameter
+  // Sent with every request to the provider, after (and replacing) the registry's own.
+  // Never auth headers: keys live in the keys file, where they are redacted.
+  std::optional<Sourced<std::vector<std::pair<std::string, std::string>>>> headers;
 };
 
 struct Config {

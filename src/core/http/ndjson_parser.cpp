@@ -1,14 +1,14 @@
 #include "core/http/ndjson_parser.hpp"
 
+#include <utility>
+
 namespace llmgw {
 
-void NdjsonParser::emit(const Callback& on_line) {
-  std::string_view line = m_line;
+void NdjsonParser::emit(std::string_view line, const Callback& on_line) {
   if (!line.empty() && line.back() == '\r')
     line.remove_suffix(1);
   if (line.find_first_not_of(" \t") != std::string_view::npos)
     on_line(line);
-  m_line.clear();
 }
 
 void NdjsonParser::feed(std::string_view bytes, const Callback& on_line) {
@@ -18,14 +18,23 @@ void NdjsonParser::feed(std::string_view bytes, const Callback& on_line) {
       m_line.append(bytes);
       return;
     }
-    m_line.append(bytes.substr(0, newline));
-    emit(on_line);
+    const std::string_view tail = bytes.substr(0, newline);
     bytes.remove_prefix(newline + 1);
+    if (m_line.empty()) {
+      // The usual case: the whole line is in this piece and is read where it is.
+      emit(tail, on_line);
+    } else {
+      // Move the line out first so that a callback that throws leaves no half state.
+      m_line.append(tail);
+      const std::string line = std::exchange(m_line, {});
+      emit(line, on_line);
+    }
   }
 }
 
 void NdjsonParser::finish(const Callback& on_line) {
-  emit(on_line);
+  const std::string line = std::exchange(m_line, {});
+  emit(line, on_line);
 }
 
 }  // namespace llmgw

@@ -11,6 +11,7 @@ namespace llmgw {
 
 class NdjsonParser {
  public:
+  // The line is only valid during the call.
   using Callback = std::function<void(std::string_view line)>;
 
   void feed(std::string_view bytes, const Callback& on_line);
@@ -18,7 +19,7 @@ class NdjsonParser {
   void finish(const Callback& on_line);
 
  private:
-  void emit(const Callback& on_line);
+  static void emit(std::string_view line, const Callback& on_line);
 
   std::string m_line;
 };

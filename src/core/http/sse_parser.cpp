@@ -4,35 +4,52 @@
 
 namespace llmgw {
 
+namespace {
+
+// Index of the first '\r' or '\n' in `bytes`, or npos. Two memchr scans (the second
+// only up to the first '\n') instead of find_first_of("\r\n"), which tests every byte
+// against the set.
+std::size_t line_end(std::string_view bytes) {
+  const std::size_t newline = bytes.find('\n');
+  const std::size_t carriage_return = bytes.substr(0, newline).find('\r');
+  return carriage_return != std::string_view::npos ? carriage_return : newline;
+}
+
+}  // namespace
+
 void SseParser::feed(std::string_view bytes, const Callback& on_event) {
-  std::size_t pos = 0;
   if (m_after_cr && !bytes.empty()) {
     // The '\r' that ended the previous line may be the first half of "\r\n".
     m_after_cr = false;
     if (bytes.front() == '\n') {
-      pos = 1;
+      bytes.remove_prefix(1);
     }
   }
-  while (pos < bytes.size()) {
-    const std::size_t end = bytes.find_first_of("\r\n", pos);
+  while (!bytes.empty()) {
+    const std::size_t end = line_end(bytes);
     if (end == std::string_view::npos) {
-      m_line.append(bytes.substr(pos));
+      m_line.append(bytes);
       return;
     }
-    m_line.append(bytes.substr(pos, end - pos));
-    pos = end + 1;
-    if (bytes[end] == '\r') {
-      if (pos < bytes.size()) {
-        if (bytes[pos] == '\n') {
-          ++pos;
-        }
-      } else {
+    const std::string_view tail = bytes.substr(0, end);
+    const char terminator = bytes[end];
+    bytes.remove_prefix(end + 1);
+    if (terminator == '\r') {
+      if (bytes.empty()) {
         m_after_cr = true;
+      } else if (bytes.front() == '\n') {
+        bytes.remove_prefix(1);
       }
     }
-    // Move the line out first so that a callback that throws leaves no half state.
-    const std::string line = std::exchange(m_line, {});
-    process_line(line, on_event);
+    if (m_line.empty()) {
+      // The usual case: the whole line is in this piece and is read where it is.
+      process_line(tail, on_event);
+    } else {
+      // Move the line out first so that a callback that throws leaves no half state.
+      m_line.append(tail);
+      const std::string line = std::exchange(m_line, {});
+      process_line(line, on_event);
+    }
   }
 }
 
@@ -45,8 +62,7 @@ void SseParser::finish(const Callback& on_event) {
   if (m_has_data) {
     dispatch(on_event);
   }
-  m_event = {};
-  m_has_data = false;
+  reset_event();
 }
 
 void SseParser::process_line(std::string_view line, const Callback& on_event) {
@@ -55,8 +71,7 @@ void SseParser::process_line(std::string_view line, const Callback& on_event) {
       dispatch(on_event);
     }
     // An event without data is discarded, but its fields must not leak into the next one.
-    m_event = {};
-    m_has_data = false;
+    reset_event();
     return;
   }
   if (line.front() == ':') {
@@ -89,9 +104,20 @@ void SseParser::process_line(std::string_view line, const Callback& on_event) {
 }
 
 void SseParser::dispatch(const Callback& on_event) {
-  const SseEvent event = std::exchange(m_event, {});
+  // The event is handed over in place and then cleared, also when the callback throws;
+  // its buffers are kept for the next event.
+  struct Reset {
+    SseParser& parser;
+    ~Reset() { parser.reset_event(); }
+  } reset{*this};
+  on_event(m_event);
+}
+
+void SseParser::reset_event() {
+  m_event.event.clear();
+  m_event.data.clear();
+  m_event.id.clear();
   m_has_data = false;
-  on_event(event);
 }
 
 }  // namespace llmgw

@@ -18,6 +18,7 @@ struct SseEvent {
 
 class SseParser {
  public:
+  // The event is only valid during the call.
   using Callback = std::function<void(const SseEvent&)>;
 
   void feed(std::string_view bytes, const Callback& on_event);
@@ -28,6 +29,7 @@ class SseParser {
  private:
   void process_line(std::string_view line, const Callback& on_event);
   void dispatch(const Callback& on_event);
+  void reset_event();
 
   std::string m_line;       // current, not yet terminated line
   bool m_after_cr = false;  // last byte seen was '\r' (a following '\n' is eaten)

@@ -12,7 +12,18 @@
 
 namespace llmgw::adapter {
 
-inline std::string trim(std::string_view text) {
+// Upstream JSON text → value, or a discarded value when it is not JSON (never throws).
+inline nlohmann::json parse_json(std::string_view text) {
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+// A request body: compact, UTF-8 kept, invalid UTF-8 replaced by U+FFFD (never throws).
+inline std::string dump_json(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// `text` without leading and trailing whitespace, as a view into it.
+inline std::string_view trim_view(std::string_view text) {
   const auto is_space = [](char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
   };
@@ -20,7 +31,11 @@ inline std::string trim(std::string_view text) {
     text.remove_prefix(1);
   while (!text.empty() && is_space(text.back()))
     text.remove_suffix(1);
-  return std::string(text);
+  return text;
+}
+
+inline std::string trim(std::string_view text) {
+  return std::string(trim_view(text));
 }
 
 inline std::string lower(std::string text) {
@@ -41,6 +56,36 @@ inline bool present(const nlohmann::json& object, const char* key) {
     return false;
   const auto it = object.find(key);
   return it != object.end() && !it->is_null();
+}
+
+// The member `key` of `object`, or nullptr when `object` is not an object or lacks it.
+// For reading parsed events in place, where value() would copy.
+inline const nlohmann::json* member(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object())
+    return nullptr;
+  const auto it = object.find(key);
+  return it != object.end() ? &*it : nullptr;
+}
+
+// `object[key]` when present, else null: object.value(key, json()) without the copy (and
+// without value()'s type_error when `object` is not an object).
+inline const nlohmann::json& member_or_null(const nlohmann::json& object, std::string_view key) {
+  static const nlohmann::json k_null;
+  const nlohmann::json* value = member(object, key);
+  return value != nullptr ? *value : k_null;
+}
+
+// `value` is the string `text`: `value == "text"` without building a json to compare with.
+inline bool is_text(const nlohmann::json& value, std::string_view text) {
+  return value.is_string() && value.get_ref<const std::string&>() == text;
+}
+
+// The text of member `key` when it is a string, else `fallback`; a view into `object`
+// (or into `fallback`), valid while that lives.
+inline std::string_view text_member(const nlohmann::json& object, std::string_view key,
+                                    std::string_view fallback = {}) {
+  const nlohmann::json* value = member(object, key);
+  return value != nullptr && value->is_string() ? value->get_ref<const std::string&>() : fallback;
 }
 
 // Tolerant readers for upstream JSON: a missing field or a wrong type reads as the

@@ -225,17 +225,27 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
 // ---------------------------------------------------------------- stream
 
 StreamDecoder::StreamDecoder(ResponseContext context)
-    : m_context(std::move(context)), m_model(m_context.model) {}
+    : m_context(std::move(context)), m_model(m_context.model) {
+  refresh_shell();
+}
+
+void StreamDecoder::refresh_shell() {
+  m_shell = {{"id", m_id},
+             {"object", "chat.completion.chunk"},
+             {"created", m_context.created},
+             {"model", m_model},
+             {"choices", json::array({{{"index", 0},
+                                       {"delta", json::object()},
+                                       {"logprobs", nullptr},
+                                       {"finish_reason", nullptr}}})}};
+}
 
 json StreamDecoder::chunk(json delta, json finish_reason) const {
-  return {{"id", m_id},
-          {"object", "chat.completion.chunk"},
-          {"created", m_context.created},
-          {"model", m_model},
-          {"choices", json::array({{{"index", 0},
-                                    {"delta", std::move(delta)},
-                                    {"logprobs", nullptr},
-                                    {"finish_reason", std::move(finish_reason)}}})}};
+  json out = m_shell;
+  json& choice = out["choices"][0];
+  choice["delta"] = std::move(delta);
+  choice["finish_reason"] = std::move(finish_reason);
+  return out;
 }
 
 void StreamDecoder::merge_usage(const json& usage) {
@@ -253,11 +263,11 @@ void StreamDecoder::merge_usage(const json& usage) {
 
 std::vector<json> StreamDecoder::on_event(const SseEvent& event) {
   std::vector<json> out;
-  const std::string data = trim(event.data);
+  const std::string_view data = adapter::trim_view(event.data);
   if (data.empty() && event.event != "error")
     return out;
-  const json payload = json::parse(data, nullptr, false);
-  if (event.event == "error" || (payload.is_object() && payload.value("type", json()) == "error")) {
+  const json payload = adapter::parse_json(data);
+  if (event.event == "error" || text_member(payload, "type") == "error") {
     std::optional<ProviderError> found;
     if (!payload.is_discarded())
       found = extract_error(payload);
@@ -278,16 +288,17 @@ std::vector<json> StreamDecoder::on_event(const SseEvent& event) {
     return out;
 
   // The data's type names the event; the event: line may be absent behind some proxies.
-  const std::string type = string_field(payload, "type", event.event);
+  const std::string_view type = text_member(payload, "type", event.event);
   if (type == "message_start") {
-    const json message = payload.value("message", json::object());
-    if (message.is_object()) {
-      if (const auto it = message.find("id"); it != message.end() && it->is_string())
+    if (const json* message = member(payload, "message"); message && message->is_object()) {
+      if (const auto it = message->find("id"); it != message->end() && it->is_string())
         m_id = *it;
-      if (const auto it = message.find("model");
-          it != message.end() && it->is_string() && !it->get<std::string>().empty())
+      if (const auto it = message->find("model");
+          it != message->end() && it->is_string() && !it->get<std::string>().empty())
         m_model = *it;
-      merge_usage(message.value("usage", json()));
+      if (const json* usage = member(*message, "usage"))
+        merge_usage(*usage);
+      refresh_shell();
     }
     out.push_back(chunk({{"role", "assistant"}, {"content", ""}}));
   } else if (type == "content_block_start") {
@@ -309,17 +320,20 @@ std::vector<json> StreamDecoder::on_event(const SseEvent& event) {
                   {"function", {{"name", string_field(block, "name")}, {"arguments", ""}}}}})}}));
     }
   } else if (type == "content_block_delta") {
-    const json delta = payload.value("delta", json::object());
-    const json delta_type = delta.is_object() ? delta.value("type", json()) : json();
+    // The hot path (one event per token): read in place, copy only the text.
+    const json* delta = member(payload, "delta");
+    const std::string_view delta_type = delta ? text_member(*delta, "type") : std::string_view();
     if (delta_type == "text_delta") {
-      const json text = delta.value("text", json());
-      if (text.is_string() && !text.get<std::string>().empty())
-        out.push_back(chunk({{"content", text}}));
+      if (const std::string_view text = text_member(*delta, "text"); !text.empty()) {
+        json content = json::object();
+        content["content"] = text;
+        out.push_back(chunk(std::move(content)));
+      }
     } else if (delta_type == "input_json_delta") {
       const auto it = m_tool_index.find(int_field(payload, "index", -1));
-      const json partial = delta.value("partial_json", json());
+      const std::string_view partial = text_member(*delta, "partial_json");
       // Deltas of server-tool blocks have no registered index and are not the client's.
-      if (it != m_tool_index.end() && partial.is_string() && !partial.get<std::string>().empty()) {
+      if (it != m_tool_index.end() && !partial.empty()) {
         out.push_back(chunk(
             {{"tool_calls",
               json::array({{{"index", it->second}, {"function", {{"arguments", partial}}}}})}}));

@@ -120,11 +120,15 @@ class StreamDecoder {
 
  private:
   nlohmann::json chunk(nlohmann::json delta, nlohmann::json finish_reason = nullptr) const;
+  void refresh_shell();
   void merge_usage(const nlohmann::json& usage);
 
   ResponseContext m_context;
   std::string m_id;
   std::string m_model;
+  // A chunk with the current id and model and an empty delta: every chunk starts as a
+  // copy of it, which is much cheaper than building one from initializer lists.
+  nlohmann::json m_shell;
   nlohmann::json m_anthropic_usage;  // the merged Anthropic usage object, or null
   std::optional<nlohmann::json> m_usage;
   std::map<std::int64_t, int> m_tool_index;  // Anthropic block index → OpenAI tool index

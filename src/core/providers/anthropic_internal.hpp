@@ -11,8 +11,12 @@
 namespace llmgw::anthropic::detail {
 
 using adapter::int_field;
+using adapter::is_text;
 using adapter::lower;
+using adapter::member;
+using adapter::member_or_null;
 using adapter::string_field;
+using adapter::text_member;
 using adapter::trim;
 using nlohmann::json;
 

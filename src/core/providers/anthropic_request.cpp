@@ -69,8 +69,7 @@ json image_block(const json& part, const std::string& path) {
 
 // OpenAI {type:"file", file:{file_data:"data:application/pdf;base64,..."}} → document.
 json file_block(const json& part, const std::string& path) {
-  const json file = part.value("file", json::object());
-  const json data_url = file.is_object() ? file.value("file_data", json()) : json();
+  const json& data_url = member_or_null(member_or_null(part, "file"), "file_data");
   const auto data =
       data_url.is_string() ? parse_data_url(data_url.get<std::string>()) : std::nullopt;
   if (!data) {
@@ -88,7 +87,9 @@ void add_text(json& blocks, const std::string& text, const json* part = nullptr)
   // Anthropic rejects empty text blocks.
   if (text.empty())
     return;
-  json block = {{"type", "text"}, {"text", text}};
+  json block = json::object();
+  block["type"] = "text";
+  block["text"] = text;
   if (part != nullptr)
     copy_cache_control(*part, block);
   blocks.push_back(std::move(block));
@@ -101,7 +102,7 @@ json content_blocks(const json& content, const std::string& path, bool assistant
   if (content.is_null())
     return blocks;
   if (content.is_string()) {
-    add_text(blocks, content.get<std::string>());
+    add_text(blocks, content.get_ref<const std::string&>());
     return blocks;
   }
   if (!content.is_array())
@@ -143,11 +144,11 @@ json tool_use_blocks(const json& tool_calls, const std::string& path) {
     const std::string call_path = at(path, j);
     if (!call.is_object() || !call.contains("id") || !call["id"].is_string())
       invalid(call_path + ".id must be a string", call_path + ".id");
-    const json function = call.value("function", json());
+    const json& function = member_or_null(call, "function");
     if (!function.is_object() || !function.contains("name") || !function["name"].is_string())
       invalid(call_path + ".function.name must be a string", call_path + ".function.name");
     const std::string args_path = call_path + ".function.arguments";
-    const json arguments = function.value("arguments", json());
+    const json& arguments = member_or_null(function, "arguments");
     json input;
     if (arguments.is_null()) {
       input = json::object();
@@ -169,10 +170,10 @@ json tool_use_blocks(const json& tool_calls, const std::string& path) {
 }
 
 json tool_result_block(const json& message, const std::string& path) {
-  const json id = message.value("tool_call_id", json());
+  const json& id = member_or_null(message, "tool_call_id");
   if (!id.is_string())
     invalid(path + ".tool_call_id must be a string", path + ".tool_call_id");
-  const json content = message.value("content", json());
+  const json& content = member_or_null(message, "content");
   json block = {{"type", "tool_result"}, {"tool_use_id", id}};
   if (content.is_null()) {
     block["content"] = "";
@@ -189,9 +190,13 @@ struct Turn {
   json blocks = json::array();
 };
 
+bool has_type(const json& block, std::string_view type) {
+  return is_text(member_or_null(block, "type"), type);
+}
+
 std::size_t leading_tool_results(const json& blocks) {
   std::size_t n = 0;
-  while (n < blocks.size() && blocks[n]["type"] == "tool_result")
+  while (n < blocks.size() && has_type(blocks[n], "tool_result"))
     ++n;
   return n;
 }
@@ -204,7 +209,7 @@ void append(std::vector<Turn>& turns, const std::string& role, json blocks) {
     turns.push_back(Turn{role, json::array()});
   json& target = turns.back().blocks;
   for (auto& block : blocks) {
-    if (block["type"] == "tool_result") {
+    if (has_type(block, "tool_result")) {
       const auto position = static_cast<std::ptrdiff_t>(leading_tool_results(target));
       target.insert(target.begin() + position, std::move(block));
     } else {
@@ -213,9 +218,9 @@ void append(std::vector<Turn>& turns, const std::string& role, json blocks) {
   }
 }
 
-json turn_content(const json& blocks) {
-  if (blocks.size() == 1 && blocks[0].size() == 2 && blocks[0]["type"] == "text")
-    return blocks[0]["text"];
+json turn_content(json blocks) {
+  if (blocks.size() == 1 && blocks[0].size() == 2 && has_type(blocks[0], "text"))
+    return std::move(blocks[0]["text"]);
   return blocks;
 }
 
@@ -241,15 +246,16 @@ json map_tools(const json& tools) {
   for (std::size_t i = 0; i < tools.size(); ++i) {
     const json& tool = tools[i];
     const std::string path = at("tools", i);
-    if (!tool.is_object() || string_field(tool, "type", "function") != "function")
+    if (!tool.is_object() || text_member(tool, "type", "function") != "function")
       invalid(path + ".type must be \"function\" for anthropic", path + ".type");
-    const json function = tool.value("function", json());
+    const json& function = member_or_null(tool, "function");
     if (!function.is_object() || !function.contains("name") || !function["name"].is_string())
       invalid(path + ".function.name must be a string", path + ".function.name");
-    json mapped = {{"name", function["name"]}};
+    json mapped = json::object();
+    mapped["name"] = function["name"];
     if (const auto it = function.find("description"); it != function.end() && it->is_string())
       mapped["description"] = *it;
-    const json parameters = function.value("parameters", json());
+    const json& parameters = member_or_null(function, "parameters");
     mapped["input_schema"] = parameters.is_object() ? parameters : json{{"type", "object"}};
     copy_cache_control(tool, mapped);
     out.push_back(std::move(mapped));
@@ -287,7 +293,7 @@ bool is_null_or_missing(const json& request, const char* key) {
 json to_anthropic_request(const json& request, const std::string& upstream_model, bool stream) {
   if (!request.is_object())
     invalid("the request must be a JSON object", "");
-  const json messages = request.value("messages", json());
+  const json& messages = member_or_null(request, "messages");
   if (!messages.is_array())
     invalid("messages must be an array", "messages");
 
@@ -298,8 +304,8 @@ json to_anthropic_request(const json& request, const std::string& upstream_model
     const std::string path = at("messages", i);
     if (!message.is_object() || !message.contains("role") || !message["role"].is_string())
       invalid(path + ".role must be a string", path + ".role");
-    const std::string role = message["role"];
-    const json content = message.value("content", json());
+    const std::string& role = message["role"].get_ref<const std::string&>();
+    const json& content = member_or_null(message, "content");
     if (role == "system" || role == "developer") {
       for (auto& block : content_blocks(content, path + ".content", true))
         system_parts.push_back(std::move(block));
@@ -308,7 +314,7 @@ json to_anthropic_request(const json& request, const std::string& upstream_model
     } else if (role == "assistant") {
       json blocks = content_blocks(content, path + ".content", true);
       for (auto& block :
-           tool_use_blocks(message.value("tool_calls", json()), path + ".tool_calls")) {
+           tool_use_blocks(member_or_null(message, "tool_calls"), path + ".tool_calls")) {
         blocks.push_back(std::move(block));
       }
       append(turns, "assistant", std::move(blocks));
@@ -338,9 +344,13 @@ json to_anthropic_request(const json& request, const std::string& upstream_model
   if (!system_parts.empty())
     out["system"] = system_field(system_parts);
   json anthropic_messages = json::array();
-  for (const auto& turn : turns) {
-    if (!turn.blocks.empty())
-      anthropic_messages.push_back({{"role", turn.role}, {"content", turn_content(turn.blocks)}});
+  for (auto& turn : turns) {
+    if (turn.blocks.empty())
+      continue;
+    json entry = json::object();
+    entry["role"] = turn.role;
+    entry["content"] = turn_content(std::move(turn.blocks));
+    anthropic_messages.push_back(std::move(entry));
   }
   out["messages"] = std::move(anthropic_messages);
 
@@ -445,7 +455,7 @@ HttpRequest build_chat_request(const json& request, const std::string& upstream_
   }
   out.headers.emplace_back("anthropic-version", k_api_version);
   out.headers.emplace_back("user-agent", std::string("llmgw/") + LLMGW_VERSION);
-  out.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.body = adapter::dump_json(body);
   out.timeouts = endpoint.timeouts;
   return out;
 }

@@ -37,7 +37,9 @@ bool has_finish_reason(const json& chunk) {
 //             complete when a finish reason was seen;
 //   Ollama    NDJSON, complete at the done:true line.
 // Decoder::on_event/on_line returns the chunks for one event or line: a vector, or an
-// optional for OpenAI's one-chunk events.
+// optional for OpenAI's one-chunk events. A decoder may instead offer
+// on_event(event, sink), handing over chunks it reuses (see gemini::StreamDecoder); that
+// form is preferred.
 template <class Framing, class Decoder, bool k_finish_reason_completes = false>
 class FramedStreamDecoder final : public ChatStreamDecoder {
  public:
@@ -57,7 +59,10 @@ class FramedStreamDecoder final : public ChatStreamDecoder {
 
  private:
   void decode(const SseEvent& event, const ChunkEmit& emit) {
-    emit_all(m_decoder.on_event(event), emit);
+    if constexpr (requires { m_decoder.on_event(event, emit); })
+      m_decoder.on_event(event, [&](const json& chunk) { emit_one(chunk, emit); });
+    else
+      emit_all(m_decoder.on_event(event), emit);
   }
   void decode(std::string_view line, const ChunkEmit& emit) {
     emit_all(m_decoder.on_line(line), emit);

@@ -18,6 +18,8 @@
 
 namespace llmgw {
 
+// Receives one canonical chunk. The chunk is only valid during the call (decoders may
+// reuse it for the next one): copy it to keep it.
 using ChunkEmit = std::function<void(const nlohmann::json& chunk)>;
 
 // Raw response body bytes in (any split), canonical chat.completion.chunk objects out.

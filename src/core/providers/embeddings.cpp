@@ -2,18 +2,21 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "core/excerpt.hpp"
 #include "core/providers/adapter_util.hpp"
 #include "core/providers/anthropic_adapter.hpp"
+#include "core/providers/auth_header.hpp"
 #include "core/providers/gemini_adapter.hpp"
+#include "core/providers/json_reply.hpp"
 #include "core/providers/ollama_adapter.hpp"
 #include "core/providers/openai_adapter.hpp"
+#include "core/providers/openai_url.hpp"
 #include "core/providers/upstream_error.hpp"
 #include "core/request_errors.hpp"
 
@@ -25,6 +28,8 @@ using request_errors::reject;
 
 namespace {
 
+using json_reply::bad_body;
+using json_reply::parse_object;
 using nlohmann::json;
 
 // Token ids are non-negative integers; 2.0 is a float in JSON and not a token.
@@ -85,27 +90,6 @@ std::string trimmed_base(const Endpoint& endpoint) {
   return base;
 }
 
-void add_auth(Headers& headers, const Endpoint& endpoint) {
-  if (endpoint.api_key.empty())
-    return;
-  switch (endpoint.auth) {
-    case AuthStyle::bearer:
-      headers.emplace_back("Authorization", "Bearer " + endpoint.api_key);
-      break;
-    case AuthStyle::api_key_header:
-      headers.emplace_back("api-key", endpoint.api_key);
-      break;
-    case AuthStyle::x_api_key:
-      headers.emplace_back("x-api-key", endpoint.api_key);
-      break;
-    case AuthStyle::goog_api_key:
-      headers.emplace_back("x-goog-api-key", endpoint.api_key);
-      break;
-    case AuthStyle::none:
-      break;
-  }
-}
-
 HttpRequest post_json(std::string url, const json& body, const Endpoint& endpoint) {
   HttpRequest out;
   out.method = "POST";
@@ -119,38 +103,6 @@ HttpRequest post_json(std::string url, const json& body, const Endpoint& endpoin
 
 bool wants_base64(const json& request) {
   return request.is_object() && request.value("encoding_format", json()) == "base64";
-}
-
-[[noreturn]] void bad_body(const HttpResponse& response, const std::string& provider,
-                           const std::string& what) {
-  Error error = make_error(ErrorKind::upstream,
-                           provider + " returned HTTP " + std::to_string(response.status) +
-                               " with a body that is " + what + ": " + excerpt(response.body));
-  error.provider = provider;
-  throw GatewayError(std::move(error));
-}
-
-// An "error" inside a 2xx body (OpenRouter-style, or Ollama failing after the headers):
-// quote the provider's own message; 502 since the upstream failed, not the caller.
-[[noreturn]] void body_error(const json& error_value, const std::string& provider) {
-  std::string message;
-  if (error_value.is_string())
-    message = error_value.get<std::string>();
-  else
-    message = adapter::string_field(error_value, "message", error_value.dump());
-  Error error = make_error(ErrorKind::upstream, provider + ": " + excerpt(message));
-  error.provider = provider;
-  error.http_status = 502;
-  throw GatewayError(std::move(error));
-}
-
-json parse_object(const HttpResponse& response, const std::string& provider) {
-  json body = json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    bad_body(response, provider, "not a JSON object");
-  if (adapter::present(body, "error"))
-    body_error(body["error"], provider);
-  return body;
 }
 
 // An upstream vector of numbers as doubles; nullopt when it is anything else.
@@ -190,6 +142,20 @@ void check_count(std::size_t got, std::size_t expected, const HttpResponse& resp
   }
 }
 
+// Tokens of a validated request's input: token ids counted, text estimated.
+std::size_t input_tokens(const json& request) {
+  const json& input = request["input"];
+  if (input.is_array() && input.front().is_number())
+    return input.size();
+  if (input.is_array() && input.front().is_array()) {
+    std::size_t tokens = 0;
+    for (const auto& item : input)
+      tokens += item.size();
+    return std::max<std::size_t>(tokens, 1);
+  }
+  return estimated_tokens(input_texts(Protocol::openai, request));
+}
+
 json parse_openai(const HttpResponse& response, const json& request, const std::string& model,
                   const std::string& provider) {
   const json body = parse_object(response, provider);
@@ -215,8 +181,13 @@ json parse_openai(const HttpResponse& response, const json& request, const std::
   json out = {{"object", "list"},
               {"model", adapter::string_field(body, "model", model)},
               {"data", std::move(out_data)}};
-  if (body.contains("usage") && body["usage"].is_object())
+  if (body.contains("usage") && body["usage"].is_object()) {
     out["usage"] = body["usage"];
+  } else {
+    // A compatible service that reports no usage: estimated (and marked so), never 0.
+    const std::size_t tokens = input_tokens(request);
+    out["usage"] = {{"prompt_tokens", tokens}, {"total_tokens", tokens}, {"estimated", true}};
+  }
   return out;
 }
 
@@ -239,8 +210,12 @@ json parse_gemini(const HttpResponse& response, const json& request, const std::
     }
     out_data.push_back(data_item(i, values, base64));
   }
-  // Gemini reports no usage: it is left out (unknown), never invented as 0.
-  return {{"object", "list"}, {"model", model}, {"data", std::move(out_data)}};
+  // Gemini reports no usage for embeddings, so it is estimated (and marked so), never 0.
+  const std::size_t tokens = estimated_tokens(input_texts(Protocol::gemini, request));
+  return {{"object", "list"},
+          {"model", model},
+          {"data", std::move(out_data)},
+          {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}, {"estimated", true}}}};
 }
 
 json parse_ollama(const HttpResponse& response, const json& request, const std::string& model,
@@ -264,8 +239,12 @@ json parse_ollama(const HttpResponse& response, const json& request, const std::
               {"model", adapter::string_field(body, "model", model)},
               {"data", std::move(out_data)}};
   const std::int64_t prompt = adapter::int_field(body, "prompt_eval_count", -1);
-  if (prompt >= 0)
+  if (prompt >= 0) {
     out["usage"] = {{"prompt_tokens", prompt}, {"total_tokens", prompt}};
+  } else {
+    const std::size_t tokens = estimated_tokens(input_texts(Protocol::ollama, request));
+    out["usage"] = {{"prompt_tokens", tokens}, {"total_tokens", tokens}, {"estimated", true}};
+  }
   return out;
 }
 
@@ -319,6 +298,17 @@ std::vector<std::string> input_texts(Protocol protocol, const json& request) {
   return texts;
 }
 
+void require_support(Protocol protocol, const std::string& provider) {
+  if (protocol != Protocol::anthropic)
+    return;
+  Error error = make_error(ErrorKind::invalid_request, "anthropic has no embeddings API",
+                           "use an embeddings model from another provider, e.g. "
+                           "openai/text-embedding-3-small or gemini/gemini-embedding-001");
+  error.param = "model";
+  error.provider = provider;
+  throw GatewayError(std::move(error));
+}
+
 HttpRequest build_request(Protocol protocol, const json& request, const std::string& upstream_model,
                           const Endpoint& endpoint) {
   const std::string base = trimmed_base(endpoint);
@@ -327,8 +317,9 @@ HttpRequest build_request(Protocol protocol, const json& request, const std::str
       validate(request);
       json body = request;
       body["model"] = upstream_model;
-      HttpRequest out = post_json(base + "/embeddings", body, endpoint);
-      add_auth(out.headers, endpoint);
+      HttpRequest out =
+          post_json(openai_url(endpoint, upstream_model, "embeddings"), body, endpoint);
+      add_auth_header(out.headers, endpoint);
       out.headers.emplace_back("User-Agent", std::string("llmgw/") + LLMGW_VERSION);
       return out;
     }
@@ -367,14 +358,9 @@ HttpRequest build_request(Protocol protocol, const json& request, const std::str
       out.headers.emplace_back("User-Agent", std::string("llmgw/") + LLMGW_VERSION);
       return out;
     }
-    case Protocol::anthropic: {
-      Error error = make_error(ErrorKind::invalid_request, "anthropic has no embeddings API",
-                               "use an embeddings model from another provider, e.g. "
-                               "openai/text-embedding-3-small or gemini/gemini-embedding-001");
-      error.param = "model";
-      error.provider = endpoint.provider;
-      throw GatewayError(std::move(error));
-    }
+    case Protocol::anthropic:
+      require_support(protocol, endpoint.provider);
+      break;
     case Protocol::mock:
       break;
   }

@@ -40,6 +40,11 @@ void validate(const nlohmann::json& request);
 // protocol takes them. Calls validate() first.
 std::vector<std::string> input_texts(Protocol protocol, const nlohmann::json& request);
 
+// Throws GatewayError{invalid_request} "anthropic has no embeddings API" (param "model",
+// provider set) for the anthropic protocol, with a fix naming a provider that has one;
+// nothing for the others. Lets the Gateway refuse before it looks for a key.
+void require_support(Protocol protocol, const std::string& provider);
+
 // The upstream request, after validate():
 //   openai:    POST {base}/embeddings; the body is the request with "model" replaced and
 //              every other field passed through; auth per endpoint.auth.
@@ -49,8 +54,7 @@ std::vector<std::string> input_texts(Protocol protocol, const nlohmann::json& re
 //              upstream_model is not doubled.
 //   ollama:    POST {base}/api/embed, body {"model","input" (string or array, as given),
 //              "dimensions"?,"truncate":true}; a bearer key only when one is set.
-//   anthropic: throws GatewayError{invalid_request} "anthropic has no embeddings API"
-//              (param "model") with a fix naming a provider that has one.
+//   anthropic: require_support()'s error.
 //   mock:      throws GatewayError{internal}: the mock answers through mock_embeddings().
 HttpRequest build_request(Protocol protocol, const nlohmann::json& request,
                           const std::string& upstream_model, const Endpoint& endpoint);
@@ -60,8 +64,9 @@ HttpRequest build_request(Protocol protocol, const nlohmann::json& request,
 // encoding_format "base64" in `request`, each embedding is the base64 of its values as
 // little-endian float32 (openai's own string passed through; float arrays, which gemini,
 // ollama and some OpenAI-compatible services return, encoded here). Usage: openai's as
-// given; gemini reports none, so it is left out (unknown, never 0); ollama's
-// prompt_eval_count becomes prompt_tokens and total_tokens, left out when absent.
+// given; ollama's prompt_eval_count becomes prompt_tokens and total_tokens. When the
+// provider reports none (gemini never does), usage is estimated — token ids counted, text
+// by estimated_tokens() — and marked "estimated": true, so it is never missing nor 0.
 // Throws GatewayError{upstream} for a body that is not the protocol's embeddings JSON,
 // that carries an "error" (its message quoted), or whose count of embeddings differs from
 // the count of inputs (gemini, ollama). A non-2xx response throws map_error()'s Error.
@@ -79,6 +84,11 @@ Error map_error(Protocol protocol, const HttpResponse& response, const std::stri
 // = Σ ceil(characters / 4) over the inputs (at least 1), total_tokens the same. Honours
 // encoding_format. Throws GatewayError{invalid_request} like validate()/input_texts().
 nlohmann::json mock_embeddings(const nlohmann::json& request, const std::string& model);
+
+// Σ ceil(characters / 4) over `texts` (UTF-8 code points), at least 1: the token estimate
+// used when a provider reports no usage (gemini always, ollama sometimes), and the mock's
+// own count.
+std::size_t estimated_tokens(const std::vector<std::string>& texts);
 
 // Standard base64 (RFC 4648 §4, with '=' padding) of the values as little-endian float32,
 // the form OpenAI uses for encoding_format "base64". Exposed for tests.

@@ -10,6 +10,8 @@
 #include "core/providers/adapter_util.hpp"
 #include "core/providers/embeddings.hpp"
 
+#include <algorithm>
+
 namespace llmgw::embeddings {
 
 namespace {
@@ -62,6 +64,13 @@ std::size_t char_count(std::string_view text) {
 
 }  // namespace
 
+std::size_t estimated_tokens(const std::vector<std::string>& texts) {
+  std::size_t tokens = 0;
+  for (const auto& text : texts)
+    tokens += (char_count(text) + 3) / 4;
+  return std::max<std::size_t>(tokens, 1);
+}
+
 json mock_embeddings(const json& request, const std::string& model) {
   const std::vector<std::string> texts = input_texts(Protocol::mock, request);
   std::size_t dimensions = k_mock_default_dimensions;
@@ -76,15 +85,12 @@ json mock_embeddings(const json& request, const std::string& model) {
   }
   const bool base64 = request.value("encoding_format", json()) == "base64";
   json data = json::array();
-  std::size_t tokens = 0;
   for (std::size_t i = 0; i < texts.size(); ++i) {
     const std::vector<double> values = mock_vector(texts[i], dimensions);
     json embedding = base64 ? json(encode_float32_base64(values)) : json(values);
     data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", std::move(embedding)}});
-    tokens += (char_count(texts[i]) + 3) / 4;
   }
-  if (tokens == 0)
-    tokens = 1;
+  const std::size_t tokens = estimated_tokens(texts);
   return {{"object", "list"},
           {"model", model},
           {"data", std::move(data)},

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "core/http/transport.hpp"
 #include "core/providers/registry.hpp"
@@ -10,11 +11,25 @@
 namespace llmgw {
 
 struct Endpoint {
+  Endpoint() = default;
+  // The URL layout and api-version only matter for Azure, so most callers leave them out.
+  Endpoint(std::string provider_name, std::string base, std::string key, AuthStyle auth_style,
+           Timeouts request_timeouts, UrlLayout layout = UrlLayout::plain, std::string version = {})
+      : provider(std::move(provider_name)),
+        base_url(std::move(base)),
+        api_key(std::move(key)),
+        auth(auth_style),
+        timeouts(request_timeouts),
+        url_layout(layout),
+        api_version(std::move(version)) {}
+
   std::string provider;  // for error messages
   std::string base_url;  // no trailing '/'; the adapter appends its path
   std::string api_key;   // may be empty when auth is none
   AuthStyle auth = AuthStyle::bearer;
   Timeouts timeouts;
+  UrlLayout url_layout = UrlLayout::plain;  // OpenAI protocol only
+  std::string api_version;                  // OpenAI protocol only; empty: none sent
 };
 
 // What a pure adapter needs to build canonical answers that the upstream body lacks.

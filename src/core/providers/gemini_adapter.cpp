@@ -17,6 +17,10 @@ namespace {
 
 constexpr int k_stream_error_status = 502;
 
+// Stand-ins for absent members, so that readers can return references instead of copies.
+const json k_no_parts = json::array();
+const json k_null;
+
 // ---- response mapping -------------------------------------------------------------------
 
 long count(const json& usage, const char* key) {
@@ -62,21 +66,31 @@ json tool_call(std::size_t k, const json& part) {
   return call;
 }
 
-json candidate_parts(const json& candidate) {
-  const json content = candidate.value("content", json::object());
-  if (!content.is_object())
-    return json::array();
-  const json parts = content.value("parts", json::array());
-  return parts.is_array() ? parts : json::array();
+// candidate.content.parts, or an empty array when there is no such array.
+const json& candidate_parts(const json& candidate) {
+  const json* content = member(candidate, "content");
+  const json* parts = content != nullptr ? member(*content, "parts") : nullptr;
+  return parts != nullptr && parts->is_array() ? *parts : k_no_parts;
 }
 
 bool is_visible_text(const json& part) {
-  return part.is_object() && part.value("text", json()).is_string() &&
-         !part.value("thought", false);
+  const json* text = member(part, "text");
+  return text != nullptr && text->is_string() && !part.value("thought", false);
 }
 
 bool is_function_call(const json& part) {
-  return part.is_object() && part.value("functionCall", json()).is_object();
+  const json* call = member(part, "functionCall");
+  return call != nullptr && call->is_object();
+}
+
+// One entry of a chunk's choices.
+json stream_choice(const json& index, json delta, json finish_reason) {
+  json choice = json::object();
+  choice["index"] = index;
+  choice["delta"] = std::move(delta);
+  choice["logprobs"] = nullptr;
+  choice["finish_reason"] = std::move(finish_reason);
+  return choice;
 }
 
 std::string response_id(const json& body, const ResponseContext& context) {
@@ -368,20 +382,44 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
 
 // ---- stream -----------------------------------------------------------------------------
 
+const std::optional<json>& StreamDecoder::usage() const {
+  if (!m_usage_current) {
+    m_usage = to_openai_usage(m_usage_metadata);
+    m_usage_current = true;
+  }
+  return m_usage;
+}
+
+void StreamDecoder::refresh_chunk() {
+  m_chunk = {{"id", m_id},
+             {"object", "chat.completion.chunk"},
+             {"created", m_context.created},
+             {"model", m_model},
+             {"choices", json::array()}};
+}
+
+void StreamDecoder::emit_chunk(json choices, const ChunkSink& emit) {
+  m_chunk["choices"] = std::move(choices);
+  emit(m_chunk);
+}
+
 json StreamDecoder::chunk_with(json choices) const {
-  return {{"id", m_id},
-          {"object", "chat.completion.chunk"},
-          {"created", m_context.created},
-          {"model", m_model},
-          {"choices", std::move(choices)}};
+  json out = m_chunk;
+  out["choices"] = std::move(choices);
+  return out;
 }
 
 std::vector<json> StreamDecoder::on_event(const SseEvent& event) {
   std::vector<json> out;
-  const std::string data = trim(event.data);
+  on_event(event, [&](const json& chunk) { out.push_back(chunk); });
+  return out;
+}
+
+void StreamDecoder::on_event(const SseEvent& event, const ChunkSink& emit) {
+  const std::string_view data = trim_view(event.data);
   if (data.empty())
-    return out;
-  const json payload = json::parse(data, nullptr, false);
+    return;
+  json payload = adapter::parse_json(data);
   if (payload.is_discarded() || !(payload.is_object() || payload.is_array())) {
     Error error = make_error(
         ErrorKind::stream_broken,
@@ -391,15 +429,19 @@ std::vector<json> StreamDecoder::on_event(const SseEvent& event) {
   }
   // Without alt=sse Gemini frames responses as one JSON array; accept an array event too.
   if (payload.is_array()) {
-    for (const auto& response : payload)
-      decode_response(response, out);
+    // Every response is read before any chunk goes out, so that an error in a later one
+    // emits nothing of this event.
+    std::vector<json> chunks;
+    for (auto& response : payload)
+      decode_response(response, [&](const json& chunk) { chunks.push_back(chunk); });
+    for (const auto& chunk : chunks)
+      emit(chunk);
   } else {
-    decode_response(payload, out);
+    decode_response(payload, emit);
   }
-  return out;
 }
 
-void StreamDecoder::decode_response(const json& response, std::vector<json>& out) {
+void StreamDecoder::decode_response(json& response, const ChunkSink& emit) {
   if (!response.is_object())
     return;
   if (present(response, "error")) {
@@ -410,16 +452,24 @@ void StreamDecoder::decode_response(const json& response, std::vector<json>& out
     }
     throw_stream_error(m_context.provider, *found);
   }
-  if (m_id.empty())
-    m_id = response_id(response, m_context);
-  if (m_model.empty())
-    m_model = response_model(response, m_context);
-  if (const json usage = response.value("usageMetadata", json()); usage.is_object())
-    m_usage = to_openai_usage(usage);
+  if (m_id.empty() || m_model.empty()) {
+    if (m_id.empty())
+      m_id = response_id(response, m_context);
+    if (m_model.empty())
+      m_model = response_model(response, m_context);
+    refresh_chunk();
+  }
+  if (const auto usage = response.find("usageMetadata");
+      usage != response.end() && usage->is_object()) {
+    m_usage_metadata = std::move(*usage);
+    m_usage_current = false;
+  }
 
-  const json candidates = response.value("candidates", json::array());
-  json deltas = json::array();
-  json finishes = json::array();
+  const json* found_candidates = member(response, "candidates");
+  const json& candidates = found_candidates != nullptr ? *found_candidates : k_no_parts;
+  // Null until something is pushed (push_back makes them arrays): most events fill one.
+  json deltas;
+  json finishes;
   if (candidates.is_array()) {
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       const json& candidate = candidates[i];
@@ -427,41 +477,36 @@ void StreamDecoder::decode_response(const json& response, std::vector<json>& out
         continue;
       const json index = candidate.value("index", json(i));
       ChoiceState& state = m_choices[index.is_number_integer() ? index.get<long>() : 0L];
-      json delta = json::object();
       std::string text;
-      json calls = json::array();
+      json calls;  // null until the first call
       for (const auto& part : candidate_parts(candidate)) {
         if (is_visible_text(part)) {
-          text += part["text"].get<std::string>();
+          text += part["text"].get_ref<const std::string&>();
         } else if (is_function_call(part)) {
           json call = tool_call(m_next_call_id++, part);
           call["index"] = state.tool_calls++;
           calls.push_back(std::move(call));
         }
       }
-      const json reason = candidate.value("finishReason", json());
+      const json* found_reason = member(candidate, "finishReason");
+      const json& reason = found_reason != nullptr ? *found_reason : k_null;
       const bool finishing = reason.is_string() && !state.finished;
       if (!text.empty() || !calls.empty() || (finishing && !state.role_sent)) {
+        json delta = json::object();
         if (!state.role_sent)
           delta["role"] = "assistant";
         state.role_sent = true;
         if (!text.empty())
-          delta["content"] = text;
+          delta["content"] = std::move(text);
         if (!calls.empty())
           delta["tool_calls"] = std::move(calls);
-        deltas.push_back({{"index", index},
-                          {"delta", std::move(delta)},
-                          {"logprobs", nullptr},
-                          {"finish_reason", nullptr}});
+        deltas.push_back(stream_choice(index, std::move(delta), nullptr));
       }
       if (finishing) {
         state.finished = true;
         m_finish_seen = true;
-        finishes.push_back(
-            {{"index", index},
-             {"delta", json::object()},
-             {"logprobs", nullptr},
-             {"finish_reason", finish_reason(reason.get<std::string>(), state.tool_calls > 0)}});
+        finishes.push_back(stream_choice(
+            index, json::object(), finish_reason(reason.get<std::string>(), state.tool_calls > 0)));
       }
     }
   }
@@ -481,11 +526,11 @@ void StreamDecoder::decode_response(const json& response, std::vector<json>& out
   }
   if (!deltas.empty()) {
     m_any_output = true;
-    out.push_back(chunk_with(std::move(deltas)));
+    emit_chunk(std::move(deltas), emit);
   }
   if (!finishes.empty()) {
     m_any_output = true;
-    out.push_back(chunk_with(std::move(finishes)));
+    emit_chunk(std::move(finishes), emit);
   }
 }
 
@@ -495,9 +540,9 @@ std::vector<json> StreamDecoder::finish() {
     return out;
   m_finished = true;
   m_done = m_finish_seen;
-  if (m_any_output && m_usage) {
+  if (m_any_output && usage()) {
     json chunk = chunk_with(json::array());
-    chunk["usage"] = *m_usage;
+    chunk["usage"] = *usage();
     out.push_back(std::move(chunk));
   }
   return out;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -68,12 +69,20 @@ nlohmann::json to_openai_usage(const nlohmann::json& usage_metadata);
 // only new parts; Gemini sends no terminator, so the caller calls finish() at EOF.
 class StreamDecoder {
  public:
-  explicit StreamDecoder(ResponseContext context) : m_context(std::move(context)) {}
+  explicit StreamDecoder(ResponseContext context) : m_context(std::move(context)) {
+    refresh_chunk();
+  }
 
-  // Chunks for one event (0..n): a delta chunk (role on a choice's first chunk, text,
-  // complete tool calls) then, for candidates that finished, a finish chunk. A payload
-  // with a top-level "error" throws GatewayError{upstream} with the provider's message;
-  // a payload that is not JSON throws GatewayError{stream_broken}.
+  // Receives chunks; a chunk is only valid during the call (the decoder reuses it).
+  using ChunkSink = std::function<void(const nlohmann::json& chunk)>;
+
+  // Hands the chunks of one event (0..n) to `emit`, in order: a delta chunk (role on a
+  // choice's first chunk, text, complete tool calls) then, for candidates that finished,
+  // a finish chunk. A payload with a top-level "error" throws GatewayError{upstream}
+  // with the provider's message; a payload that is not JSON throws
+  // GatewayError{stream_broken}; either before anything of the event is emitted.
+  void on_event(const SseEvent& event, const ChunkSink& emit);
+  // The same chunks, collected.
   std::vector<nlohmann::json> on_event(const SseEvent& event);
 
   // End of stream: returns the usage chunk (choices: []) when usage was seen, and sets
@@ -83,7 +92,7 @@ class StreamDecoder {
 
   bool done() const { return m_done; }
   // OpenAI-shape usage from the last usageMetadata seen.
-  const std::optional<nlohmann::json>& usage() const { return m_usage; }
+  const std::optional<nlohmann::json>& usage() const;
 
  private:
   struct ChoiceState {
@@ -92,19 +101,30 @@ class StreamDecoder {
     bool finished = false;
   };
 
-  void decode_response(const nlohmann::json& response, std::vector<nlohmann::json>& out);
+  // May move members out of `response`.
+  void decode_response(nlohmann::json& response, const ChunkSink& emit);
+  void refresh_chunk();
+  void emit_chunk(nlohmann::json choices, const ChunkSink& emit);
   nlohmann::json chunk_with(nlohmann::json choices) const;
 
   ResponseContext m_context;
   std::string m_id;
   std::string m_model;
+  // {id, object, created, model, choices}: the chunk handed to the sink, reused with new
+  // choices each time, since building a whole chunk per event costs more than the rest
+  // of decoding it.
+  nlohmann::json m_chunk;
   std::map<long, ChoiceState> m_choices;
   std::size_t m_next_call_id = 0;  // k of the next "call_<k>", across all choices
   bool m_any_output = false;
   bool m_finish_seen = false;
   bool m_finished = false;
   bool m_done = false;
-  std::optional<nlohmann::json> m_usage;
+  // Every event repeats the usage counts and only the last ones matter, so usage() converts
+  // the last usageMetadata on demand.
+  nlohmann::json m_usage_metadata;
+  mutable std::optional<nlohmann::json> m_usage;
+  mutable bool m_usage_current = true;
 };
 
 }  // namespace llmgw::gemini

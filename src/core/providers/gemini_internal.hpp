@@ -15,9 +15,13 @@ namespace llmgw::gemini::detail {
 using nlohmann::json;
 
 using adapter::ends_with;
+using adapter::is_text;
 using adapter::lower;
+using adapter::member;
+using adapter::member_or_null;
 using adapter::present;
 using adapter::trim;
+using adapter::trim_view;
 
 [[noreturn]] inline void invalid(const std::string& param, const std::string& message) {
   adapter::reject("gemini", param, message);

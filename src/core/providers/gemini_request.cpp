@@ -69,6 +69,12 @@ json media_part(const std::string& url, const std::string& param) {
   return {{"fileData", {{"mimeType", guess_image_mime(url)}, {"fileUri", url}}}};
 }
 
+json text_part(const json& text) {
+  json part = json::object();
+  part["text"] = text;
+  return part;
+}
+
 // Canonical message content (string, null, or array of parts) → Gemini parts.
 json content_parts(const json& content, std::size_t i) {
   json parts = json::array();
@@ -76,7 +82,7 @@ json content_parts(const json& content, std::size_t i) {
     return parts;
   if (content.is_string()) {
     if (!content.get_ref<const std::string&>().empty())
-      parts.push_back({{"text", content}});
+      parts.push_back(text_part(content));
     return parts;
   }
   if (!content.is_array())
@@ -86,32 +92,31 @@ json content_parts(const json& content, std::size_t i) {
     const std::string where = path(i, ".content[" + std::to_string(j) + "]");
     if (part.is_string()) {
       if (!part.get_ref<const std::string&>().empty())
-        parts.push_back({{"text", part}});
+        parts.push_back(text_part(part));
       continue;
     }
     if (!part.is_object())
       invalid(where, where + " must be an object");
     const std::string type = part.value("type", "");
     if (type == "text") {
-      const json text = part.value("text", json());
+      const json& text = member_or_null(part, "text");
       if (text.is_string() && !text.get_ref<const std::string&>().empty())
-        parts.push_back({{"text", text}});
+        parts.push_back(text_part(text));
     } else if (type == "image_url") {
-      const json image = part.value("image_url", json());
-      const json url = image.is_object() ? image.value("url", json()) : image;
+      const json& image = member_or_null(part, "image_url");
+      const json& url = image.is_object() ? member_or_null(image, "url") : image;
       if (!url.is_string())
         invalid(where + ".image_url.url", where + ".image_url.url must be a string");
       parts.push_back(media_part(url.get<std::string>(), where + ".image_url.url"));
     } else if (type == "input_audio") {
-      const json audio = part.value("input_audio", json::object());
-      const json data = audio.is_object() ? audio.value("data", json()) : json();
+      const json& audio = member_or_null(part, "input_audio");
+      const json& data = member_or_null(audio, "data");
       if (!data.is_string())
         invalid(where + ".input_audio.data", where + ".input_audio.data must be a string");
       const std::string format = audio.value("format", "wav");
       parts.push_back({{"inlineData", {{"mimeType", "audio/" + format}, {"data", data}}}});
     } else if (type == "file") {
-      const json file = part.value("file", json::object());
-      const json data = file.is_object() ? file.value("file_data", json()) : json();
+      const json& data = member_or_null(member_or_null(part, "file"), "file_data");
       if (!data.is_string())
         invalid(where + ".file.file_data", where + ": only inline file_data can be sent to gemini");
       parts.push_back(media_part(data.get<std::string>(), where + ".file.file_data"));
@@ -160,11 +165,11 @@ json tool_call_parts(const json& calls, std::size_t i, std::map<std::string, std
   for (std::size_t j = 0; j < calls.size(); ++j) {
     const std::string where = path(i, ".tool_calls[" + std::to_string(j) + "]");
     const json& call = calls[j];
-    const json function = call.is_object() ? call.value("function", json()) : json();
+    const json& function = member_or_null(call, "function");
     if (!function.is_object() || !function.value("name", json()).is_string())
       invalid(where + ".function.name", where + ".function.name must be a string");
     const std::string name = function["name"].get<std::string>();
-    const json arguments = function.value("arguments", json());
+    const json& arguments = member_or_null(function, "arguments");
     json args = json::object();
     if (arguments.is_object()) {
       args = arguments;
@@ -194,13 +199,16 @@ void add_turn(json& contents, const std::string& role, json parts) {
     return;
   // Consecutive same-role turns are merged: the API may reject non-alternating turns, and
   // parallel tool results must share one user turn.
-  if (!contents.empty() && contents.back()["role"] == role) {
+  if (!contents.empty() && is_text(contents.back()["role"], role)) {
     json& existing = contents.back()["parts"];
     for (auto& part : parts)
       existing.push_back(std::move(part));
     return;
   }
-  contents.push_back({{"role", role}, {"parts", std::move(parts)}});
+  json turn = json::object();
+  turn["role"] = role;
+  turn["parts"] = std::move(parts);
+  contents.push_back(std::move(turn));
 }
 
 json generation_config(const json& request) {
@@ -254,7 +262,7 @@ json function_declarations(const json& tools) {
     const json& tool = tools[i];
     if (!tool.is_object() || tool.value("type", "function") != "function")
       invalid(where + ".type", where + ": only function tools can be sent to gemini");
-    const json function = tool.value("function", json());
+    const json& function = member_or_null(tool, "function");
     if (!function.is_object() || !function.value("name", json()).is_string())
       invalid(where + ".function.name", where + ".function.name must be a string");
     json declaration = {{"name", function["name"]}};
@@ -294,7 +302,7 @@ json tool_config(const json& choice) {
 json to_gemini_request(const json& request) {
   if (!request.is_object())
     invalid("", "the request must be a JSON object");
-  const json messages = request.value("messages", json());
+  const json& messages = member_or_null(request, "messages");
   if (!messages.is_array())
     invalid("messages", "messages must be an array");
 
@@ -306,7 +314,7 @@ json to_gemini_request(const json& request) {
     if (!message.is_object())
       invalid(path(i), path(i) + " must be an object");
     const std::string role = message.value("role", "");
-    const json content = message.value("content", json());
+    const json& content = member_or_null(message, "content");
     if (role == "system" || role == "developer") {
       for (auto& part : content_parts(content, i)) {
         if (!part.contains("text"))
@@ -317,11 +325,11 @@ json to_gemini_request(const json& request) {
       add_turn(contents, "user", content_parts(content, i));
     } else if (role == "assistant") {
       json parts = content_parts(content, i);
-      for (auto& part : tool_call_parts(message.value("tool_calls", json()), i, call_names))
+      for (auto& part : tool_call_parts(member_or_null(message, "tool_calls"), i, call_names))
         parts.push_back(std::move(part));
       add_turn(contents, "model", std::move(parts));
     } else if (role == "tool") {
-      const json id = message.value("tool_call_id", json());
+      const json& id = member_or_null(message, "tool_call_id");
       std::string name;
       if (id.is_string()) {
         if (const auto it = call_names.find(id.get<std::string>()); it != call_names.end())
@@ -386,7 +394,7 @@ HttpRequest build_chat_request(const json& request, const std::string& upstream_
   if (!endpoint.api_key.empty())
     out.headers.emplace_back("x-goog-api-key", endpoint.api_key);
   out.headers.emplace_back("user-agent", std::string("llmgw/") + LLMGW_VERSION);
-  out.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.body = adapter::dump_json(body);
   out.timeouts = endpoint.timeouts;
   return out;
 }

@@ -1,7 +1,10 @@
 #include "core/providers/mock_provider.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
+
+#include "core/error.hpp"
 
 namespace llmgw::mock {
 
@@ -116,8 +119,45 @@ std::vector<std::string> split_pieces(const std::string& text) {
 
 }  // namespace
 
+const std::vector<std::string>& known_models() {
+  static const std::vector<std::string> k_models = {"echo", "slow", "embed", "image"};
+  return k_models;
+}
+
 bool is_known_model(std::string_view model) {
-  return model == "echo" || model == "slow";
+  const auto& models = known_models();
+  return std::find(models.begin(), models.end(), model) != models.end();
+}
+
+void require_operation(std::string_view model, Operation operation) {
+  struct Kind {
+    const char* what;    // what its models are, e.g. "a chat model"
+    const char* makes;   // what a call of this operation makes
+    const char* models;  // the mock models that do it
+  };
+  const auto kind_of = [](Operation op) {
+    switch (op) {
+      case Operation::embeddings:
+        return Kind{"an embeddings model", "embeddings", "mock/embed"};
+      case Operation::images:
+        return Kind{"an image model", "images", "mock/image"};
+      case Operation::chat:
+        break;
+    }
+    return Kind{"a chat model", "chat completions", "mock/echo or mock/slow"};
+  };
+  const Operation actual = model == "embed"   ? Operation::embeddings
+                           : model == "image" ? Operation::images
+                                              : Operation::chat;
+  if (actual == operation)
+    return;
+  Error error = make_error(ErrorKind::invalid_request,
+                           "mock/" + std::string(model) + " is " + kind_of(actual).what +
+                               " and makes no " + kind_of(operation).makes,
+                           std::string("use ") + kind_of(operation).models);
+  error.param = "model";
+  error.provider = "mock";
+  throw GatewayError(std::move(error));
 }
 
 json respond(const json& request, const std::string& model, long created) {

@@ -6,6 +6,7 @@
 
 #include "core/excerpt.hpp"
 #include "core/providers/anthropic_adapter.hpp"
+#include "core/providers/openai_url.hpp"
 
 namespace llmgw::model_list {
 
@@ -44,7 +45,8 @@ void add_auth(HttpRequest& request, const Endpoint& endpoint) {
 HttpRequest build_request(Protocol protocol, const Endpoint& endpoint) {
   HttpRequest request;
   request.method = "GET";
-  request.url = endpoint.base_url + (protocol == Protocol::ollama ? "/api/tags" : "/models");
+  request.url =
+      protocol == Protocol::ollama ? endpoint.base_url + "/api/tags" : openai_models_url(endpoint);
   request.timeouts = endpoint.timeouts;
   request.headers.emplace_back("Accept", "application/json");
   add_auth(request, endpoint);

@@ -121,7 +121,7 @@ json tool_call(const json& call, int index) {
 }
 
 json parse_body(std::string_view text, const std::string& provider, ErrorKind kind) {
-  json body = json::parse(text, nullptr, false);
+  json body = adapter::parse_json(text);
   if (!body.is_object()) {
     fail(kind, provider + " sent a body that is not a JSON object: " + excerpt(text));
   }
@@ -149,8 +149,9 @@ json to_ollama_request(const json& request, const std::string& upstream_model, b
     std::string role = message.value("role", "user");
     if (role == "developer")
       role = "system";
-    json converted = {{"role", role}};
-    put_content(message.value("content", json()), i, converted);
+    json converted = json::object();
+    converted["role"] = role;
+    put_content(adapter::member_or_null(message, "content"), i, converted);
     if (role == "assistant" && message.contains("tool_calls")) {
       json calls = json::array();
       const json& tool_calls = message["tool_calls"];
@@ -163,9 +164,9 @@ json to_ollama_request(const json& request, const std::string& upstream_model, b
           converted_call["id"] = call["id"];
           tool_names[call["id"].get<std::string>()] = name;
         }
-        calls.push_back(converted_call);
+        calls.push_back(std::move(converted_call));
       }
-      converted["tool_calls"] = calls;
+      converted["tool_calls"] = std::move(calls);
     }
     if (role == "tool") {
       const std::string id = message.value("tool_call_id", "");
@@ -177,7 +178,7 @@ json to_ollama_request(const json& request, const std::string& upstream_model, b
       converted["tool_name"] = name->second;
       converted["tool_call_id"] = id;
     }
-    out["messages"].push_back(converted);
+    out["messages"].push_back(std::move(converted));
   }
 
   json options = json::object();
@@ -227,8 +228,7 @@ HttpRequest build_chat_request(const json& request, const std::string& upstream_
   HttpRequest out;
   out.method = "POST";
   out.url = endpoint.base_url + "/api/chat";
-  out.body = to_ollama_request(request, upstream_model, stream)
-                 .dump(-1, ' ', false, json::error_handler_t::replace);
+  out.body = adapter::dump_json(to_ollama_request(request, upstream_model, stream));
   out.timeouts = endpoint.timeouts;
   out.headers.emplace_back("Content-Type", "application/json");
   out.headers.emplace_back("Accept", stream ? "application/x-ndjson" : "application/json");
@@ -287,34 +287,49 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
   return e;
 }
 
+StreamDecoder::StreamDecoder(ResponseContext context)
+    : m_context(std::move(context)),
+      m_id("chatcmpl-ollama-" + std::to_string(m_context.created)),
+      m_shell({{"id", m_id},
+               {"object", "chat.completion.chunk"},
+               {"created", m_context.created},
+               {"model", m_context.model},
+               {"choices",
+                {{{"index", 0},
+                  {"delta", json::object()},
+                  {"logprobs", nullptr},
+                  {"finish_reason", nullptr}}}}}) {}
+
 json StreamDecoder::chunk(json delta, json finish_reason) const {
-  return {{"id", m_id},
-          {"object", "chat.completion.chunk"},
-          {"created", m_context.created},
-          {"model", m_context.model},
-          {"choices",
-           {{{"index", 0},
-             {"delta", std::move(delta)},
-             {"logprobs", nullptr},
-             {"finish_reason", std::move(finish_reason)}}}}};
+  json out = m_shell;
+  json& choice = out["choices"][0];
+  choice["delta"] = std::move(delta);
+  choice["finish_reason"] = std::move(finish_reason);
+  return out;
 }
 
 std::vector<json> StreamDecoder::on_line(std::string_view line) {
+  // Stand-ins for absent members, so that the line is read in place rather than copied.
+  static const json k_no_message = json::object();
+  static const json k_no_calls = json::array();
   const json body = parse_body(line, m_context.provider, ErrorKind::stream_broken);
   if (body.contains("error"))
     throw_stream_error(body, m_context.provider);
-  if (m_id.empty())
-    m_id = "chatcmpl-ollama-" + std::to_string(m_context.created);
   std::vector<json> chunks;
-  const json& message = body.value("message", json::object());
-  const std::string content = message.value("content", "");
-  const json& calls = message.value("tool_calls", json::array());
+  const json* found_message = adapter::member(body, "message");
+  const json& message = found_message != nullptr ? *found_message : k_no_message;
+  std::string content = message.value("content", "");
+  const json* found_calls = adapter::member(message, "tool_calls");
+  const json& calls = found_calls != nullptr ? *found_calls : k_no_calls;
   if (!m_role_sent && (!content.empty() || !calls.empty() || body.value("done", false))) {
     chunks.push_back(chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
     m_role_sent = true;
   }
-  if (!content.empty())
-    chunks.push_back(chunk({{"content", content}}, nullptr));
+  if (!content.empty()) {
+    json delta = json::object();
+    delta["content"] = std::move(content);
+    chunks.push_back(chunk(std::move(delta), nullptr));
+  }
   for (const json& call : calls) {
     chunks.push_back(
         chunk({{"tool_calls", json::array({tool_call(call, m_tool_calls++)})}}, nullptr));

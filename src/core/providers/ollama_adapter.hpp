@@ -43,7 +43,7 @@ Error map_error(const HttpResponse& response, const std::string& provider);
 // GatewayError{upstream}; a line that is not JSON throws GatewayError{stream_broken}.
 class StreamDecoder {
  public:
-  explicit StreamDecoder(ResponseContext context) : m_context(std::move(context)) {}
+  explicit StreamDecoder(ResponseContext context);
 
   std::vector<nlohmann::json> on_line(std::string_view line);
   bool done() const { return m_done; }
@@ -54,6 +54,9 @@ class StreamDecoder {
 
   ResponseContext m_context;
   std::string m_id;
+  // A chunk with an empty delta: every chunk starts as a copy of it, which is much
+  // cheaper than building one from initializer lists.
+  nlohmann::json m_shell;
   bool m_role_sent = false;
   int m_tool_calls = 0;
   bool m_done = false;

@@ -1,4 +1,5 @@
 #include "core/providers/openai_adapter.hpp"
+#include "core/providers/openai_url.hpp"
 
 #include "core/excerpt.hpp"
 #include "core/providers/adapter_util.hpp"
@@ -173,10 +174,7 @@ HttpRequest build_chat_request(const json& request, const std::string& upstream_
 
   HttpRequest out;
   out.method = "POST";
-  std::string base = endpoint.base_url;
-  while (!base.empty() && base.back() == '/')
-    base.pop_back();
-  out.url = base + "/chat/completions";
+  out.url = openai_url(endpoint, upstream_model, "chat/completions");
   out.headers.emplace_back("Content-Type", "application/json");
   out.headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
   if (!endpoint.api_key.empty()) {
@@ -198,7 +196,7 @@ HttpRequest build_chat_request(const json& request, const std::string& upstream_
     }
   }
   out.headers.emplace_back("User-Agent", std::string("llmgw/") + LLMGW_VERSION);
-  out.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.body = adapter::dump_json(body);
   out.timeouts = endpoint.timeouts;
   return out;
 }
@@ -276,9 +274,9 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
 }
 
 std::optional<json> StreamDecoder::on_event(const SseEvent& event) {
-  const std::string data = trim(event.data);
+  const std::string_view data = adapter::trim_view(event.data);
   if (event.event == "error") {
-    const json payload = json::parse(data, nullptr, false);
+    const json payload = adapter::parse_json(data);
     std::optional<ProviderError> found;
     if (!payload.is_discarded())
       found = extract_error(payload);
@@ -295,7 +293,7 @@ std::optional<json> StreamDecoder::on_event(const SseEvent& event) {
     return std::nullopt;
   }
 
-  json chunk = json::parse(data, nullptr, false);
+  json chunk = adapter::parse_json(data);
   if (chunk.is_discarded() || !chunk.is_object()) {
     Error error =
         make_error(ErrorKind::stream_broken,

@@ -20,6 +20,12 @@ enum class AuthStyle {
   none,            // no key (Ollama, mock)
 };
 
+// How OpenAI-protocol URLs are laid out under base_url (see openai_url.hpp).
+enum class UrlLayout {
+  plain,             // {base_url}/{operation}, the model in the body
+  azure_deployment,  // {base_url}/openai/deployments/{model}/{operation}?api-version=…
+};
+
 struct ProviderInfo {
   std::string name;
   Protocol protocol = Protocol::openai;
@@ -30,6 +36,8 @@ struct ProviderInfo {
   // Sent with every request to this provider, e.g. OpenRouter's X-Title, which names the
   // calling app on its dashboard. Never secrets.
   std::vector<std::pair<std::string, std::string>> extra_headers;
+  UrlLayout url_layout = UrlLayout::plain;
+  std::string api_version;  // Azure's api-version query parameter; empty: none sent
   bool requires_key() const { return auth != AuthStyle::none; }
 };
 

@@ -1,0 +1,6 @@
+// libFuzzer target: the anthropic stream decoder over a raw upstream body (see fuzz_stream.hpp).
+#include "fuzz_stream.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return llmgw::fuzz::fuzz_stream(llmgw::Protocol::anthropic, data, size);
+}
