@@ -18,7 +18,8 @@ json typical_request() {
   json messages = json::array();
   messages.push_back(
       {{"role", "system"}, {"content", "You are a concise assistant for a C++ team."}});
-  const std::string filler(300, 'x');
+  // Sized so that the whole request is the "typical 2 KB" (the program prints it).
+  const std::string filler(165, 'x');
   for (int i = 0; i < 4; ++i) {
     messages.push_back(
         {{"role", "user"}, {"content", "Question " + std::to_string(i) + ": " + filler}});

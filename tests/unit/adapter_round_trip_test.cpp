@@ -277,13 +277,11 @@ TEST_CASE("round trip: a final assistant message (prefill)", "[round-trip]") {
   check_round_trips(request({user("Write a haiku about rain."), assistant("Here it is:\n")}));
 }
 
-// BUG (src/core/providers/gemini_request.cpp, function_response()): a tool result whose
-// text is a JSON object with an "output" (or "error") member is sent unchanged as
-// functionResponse.response, and Gemini reads such an object as its "output" member alone
-// (wire-formats §4.2: only an object with neither key is the output as a whole), so
-// "size" is lost. Fix: send an object that has an "output" or "error" member wrapped, as
-// {"output": <object>}. Remove [!mayfail] once fixed.
-TEST_CASE("round trip: a tool result object with an output member", "[round-trip][!mayfail]") {
+// Gemini reads a functionResponse.response object that has an "output" (or "error")
+// member as that member alone (wire-formats §4.2), so gemini_request.cpp's
+// function_response() sends such a tool result wrapped, as {"output": <object>}, and
+// "size" is kept.
+TEST_CASE("round trip: a tool result object with an output member", "[round-trip]") {
   json r =
       request({user("List the files."), calls(nullptr, {call("ls", "list_files", "{}")}),
                result("ls", R"({"output": "a.txt", "size": 3})"), assistant("One file, a.txt.")});
@@ -292,12 +290,9 @@ TEST_CASE("round trip: a tool result object with an output member", "[round-trip
   check_round_trips(r);
 }
 
-// BUG (src/core/providers/ollama_adapter.cpp, parse_arguments()): a tool call whose
-// arguments are "" (what some clients send for a call without arguments; the Anthropic
-// and Gemini adapters read it as {}) is refused with "tool call arguments must be a JSON
-// object for ollama", though Ollama carries {} fine. Fix: treat empty or whitespace-only
-// arguments (and null) as {}. Remove [!mayfail] once fixed.
-TEST_CASE("round trip: a call with empty-string arguments", "[round-trip][!mayfail]") {
+// Arguments "" (what some clients send for a call without arguments) mean {} for every
+// adapter, Ollama's parse_arguments() included (as do null and whitespace).
+TEST_CASE("round trip: a call with empty-string arguments", "[round-trip]") {
   json r = request({user("What time is it?"), calls(nullptr, {call("t", "get_time", "")}),
                     result("t", "14:00"), assistant("It is 14:00.")});
   r["tools"] = weather_tools();

@@ -1,3 +1,6 @@
+#include <cstdint>
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
@@ -192,6 +195,34 @@ TEST_CASE("anthropic: consecutive same-role messages are merged into one turn", 
                {{{"type", "text"}, {"text", "three"}}, {{"type", "text"}, {"text", "four"}}}}}});
 }
 
+TEST_CASE("anthropic: an empty assistant message opens no turn, so its neighbours merge",
+          "[anthropic]") {
+  // user "a", assistant "", user "b" would otherwise be two consecutive user turns, which
+  // older API versions reject (wire-formats §3.2).
+  const json request = {{"messages",
+                         {{{"role", "user"}, {"content", "a"}},
+                          {{"role", "assistant"}, {"content", ""}},
+                          {{"role", "user"}, {"content", "b"}}}}};
+  CHECK(
+      mapped(request)["messages"] ==
+      json{{{"role", "user"},
+            {"content", {{{"type", "text"}, {"text", "a"}}, {{"type", "text"}, {"text", "b"}}}}}});
+  // The same for null content with an empty tool_calls list, and for an empty user
+  // message between two assistant turns.
+  const json other = {
+      {"messages",
+       {{{"role", "user"}, {"content", "q"}},
+        {{"role", "assistant"}, {"content", "x"}},
+        {{"role", "user"}, {"content", json::array()}},
+        {{"role", "assistant"}, {"content", nullptr}, {"tool_calls", json::array()}},
+        {{"role", "assistant"}, {"content", "y"}}}}};
+  CHECK(
+      mapped(other)["messages"] ==
+      json{{{"role", "user"}, {"content", "q"}},
+           {{"role", "assistant"},
+            {"content", {{{"type", "text"}, {"text", "x"}}, {{"type", "text"}, {"text", "y"}}}}}});
+}
+
 TEST_CASE("anthropic: image parts map to base64 or url sources", "[anthropic]") {
   const auto image = [](const std::string& url) {
     return json{{"messages",
@@ -262,6 +293,9 @@ TEST_CASE("anthropic: tools and tool_choice", "[anthropic]") {
 
   const json bad_tool = {{{"type", "web_search"}}};
   CHECK(error_of([&] { mapped(user_request({{"tools", bad_tool}})); }).param == "tools[0].type");
+  // A type that is not a string is no "function" either (it used to read as the default).
+  const json typed_tool = {{{"type", 5}, {"function", {{"name", "f"}}}}};
+  CHECK(error_of([&] { mapped(user_request({{"tools", typed_tool}})); }).param == "tools[0].type");
 }
 
 TEST_CASE("anthropic: assistant tool_calls become tool_use blocks", "[anthropic]") {
@@ -683,4 +717,31 @@ TEST_CASE("anthropic: message_delta usage overwrites message_start usage", "[ant
   CHECK(last[0]["choices"] == json::array());
   CHECK(last[0]["usage"] == *decoder.usage());
   CHECK(decoder.done());
+}
+
+TEST_CASE("anthropic: token counts are non-negative integers, clamped, summed without overflow",
+          "[anthropic]") {
+  // Reproducer fuzz_stream_anthropic-usage-sum-overflow: INT64_MAX + 5 overflowed.
+  anthropic::StreamDecoder decoder(context());
+  decoder.on_event(event(
+      "message_start", {{"type", "message_start"},
+                        {"message",
+                         {{"usage",
+                           {{"input_tokens", std::numeric_limits<std::int64_t>::max()},
+                            {"cache_read_input_tokens", std::numeric_limits<std::uint64_t>::max()},
+                            {"output_tokens", 5}}}}}}));
+  REQUIRE(decoder.usage().has_value());
+  constexpr std::int64_t k_max = 1'000'000'000'000'000;
+  CHECK((*decoder.usage())["prompt_tokens"] == k_max);
+  CHECK((*decoder.usage())["prompt_tokens_details"]["cached_tokens"] == k_max);
+  CHECK((*decoder.usage())["completion_tokens"] == 5);
+  CHECK((*decoder.usage())["total_tokens"] == k_max);
+
+  // Negative, fractional and string counts read as absent (0).
+  const json usage = anthropic::to_openai_usage(
+      {{"input_tokens", -3}, {"output_tokens", 2.5}, {"cache_read_input_tokens", "7"}});
+  CHECK(usage["prompt_tokens"] == 0);
+  CHECK(usage["completion_tokens"] == 0);
+  CHECK(usage["total_tokens"] == 0);
+  CHECK(usage["prompt_tokens_details"]["cached_tokens"] == 0);
 }

@@ -577,3 +577,121 @@ TEST_CASE("gemini: stream edge cases", "[gemini]") {
     CHECK(e.kind == ErrorKind::stream_broken);
   }
 }
+
+// ---- malformed data ----------------------------------------------------------------------
+
+TEST_CASE("gemini: a tool result object with an output or error member is wrapped", "[gemini]") {
+  const auto response_for = [](const std::string& result) {
+    json request = json::parse(R"({"messages":[
+      {"role":"user","content":"hi"},
+      {"role":"assistant","tool_calls":[
+        {"id":"a","type":"function","function":{"name":"f","arguments":"{}"}}]}]})");
+    request["messages"].push_back({{"role", "tool"}, {"tool_call_id", "a"}, {"content", result}});
+    return gemini::to_gemini_request(
+        request)["contents"][2]["parts"][0]["functionResponse"]["response"];
+  };
+  // Sent as-is, Gemini would read only "output" (or "error") and lose "size".
+  CHECK(response_for(R"({"output":"a.txt","size":3})") ==
+        json::parse(R"({"output":{"output":"a.txt","size":3}})"));
+  CHECK(response_for(R"({"error":"not found"})") ==
+        json::parse(R"({"output":{"error":"not found"}})"));
+  // Neither key: the whole object is the output, sent as-is; other values are wrapped.
+  CHECK(response_for(R"({"files":["a.txt"]})") == json::parse(R"({"files":["a.txt"]})"));
+  CHECK(response_for("[1,2]") == json::parse(R"({"output":[1,2]})"));
+  CHECK(response_for("plain text") == json::parse(R"({"output":"plain text"})"));
+}
+
+TEST_CASE("gemini: request fields of the wrong type are request errors naming the field",
+          "[gemini]") {
+  // Reproducers fuzz_validation-gemini-*: these passed validation and then threw a
+  // nlohmann type_error from value().
+  const auto param_of = [](const char* text) {
+    const Error e = error_of([&] { gemini::to_gemini_request(json::parse(text)); });
+    CHECK(e.kind == ErrorKind::invalid_request);
+    CHECK(e.provider == "gemini");
+    return e.param;
+  };
+  CHECK(param_of(R"({"messages":[{"role":"user","content":[
+          {"type":"input_audio","input_audio":{"format":5,"data":"x"}}]}]})") ==
+        "messages[0].content[0].input_audio.format");
+  CHECK(param_of(R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":5}})") ==
+        "response_format.type");
+  CHECK(param_of(R"({"messages":[{"role":"user","content":"x"}],"tools":[{"type":5}]})") ==
+        "tools[0].type");
+  CHECK(param_of(R"({"messages":[{"role":5,"content":"x"}]})") == "messages[0].role");
+  CHECK(param_of(R"({"messages":[{"role":"user","content":[{"type":5}]}]})") ==
+        "messages[0].content[0].type");
+  // A null type is the default (function); a null audio format is the default (wav).
+  const json body = gemini::to_gemini_request(json::parse(R"({"messages":[{"role":"user",
+      "content":[{"type":"input_audio","input_audio":{"format":null,"data":"x"}}]}],
+      "tools":[{"type":null,"function":{"name":"f"}}]})"));
+  CHECK(body["contents"][0]["parts"][0]["inlineData"]["mimeType"] == "audio/wav");
+  CHECK(body["tools"][0]["functionDeclarations"][0]["name"] == "f");
+}
+
+TEST_CASE("gemini: upstream fields of the wrong type read as absent, never throw", "[gemini]") {
+  SECTION(
+      "a functionCall name that is not a string (fuzz_stream_gemini-function-name-not-string)") {
+    gemini::StreamDecoder decoder(context());
+    const auto chunks = decoder.on_event(SseEvent{
+        "", R"({"candidates":[{"content":{"parts":[{"functionCall":{"name":5}}]}}]})", ""});
+    REQUIRE(chunks.size() == 1);
+    const json& call = chunks[0]["choices"][0]["delta"]["tool_calls"][0];
+    CHECK(call["function"]["name"] == "");
+    CHECK(call["function"]["arguments"] == "{}");
+  }
+  SECTION("thought that is not a boolean does not hide the text") {
+    const json out =
+        gemini::parse_chat_response(response(200, R"({"candidates":[{"content":{"parts":[
+          {"text":"a","thought":"yes"},{"text":"b","thought":true}]}}]})"),
+                                    context());
+    CHECK(out["choices"][0]["message"]["content"] == "a");
+  }
+  SECTION("quotaId, reason and field that are not strings (fuzz_response-gemini-quota-id-...)") {
+    const Error e =
+        gemini::map_error(response(429, R"({"error":{"code":429,"message":"m","details":[
+          {"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":5}]},
+          {"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":7},
+          {"@type":"type.googleapis.com/google.rpc.BadRequest",
+           "fieldViolations":[{"field":["x"]}]}]}})"),
+                          "gemini");
+    CHECK(e.kind == ErrorKind::upstream);
+    CHECK(e.http_status == 429);
+    CHECK(e.retryable);  // not known to be a per-day quota
+    CHECK(e.code == "RESOURCE_EXHAUSTED");
+    CHECK(e.param.empty());
+  }
+}
+
+TEST_CASE("gemini: token counts are non-negative integers, clamped, summed without overflow",
+          "[gemini]") {
+  constexpr std::int64_t k_max = 1'000'000'000'000'000;
+  // fuzz_stream_gemini-usage-count-float-overflow: get<long>() on 1e300 was undefined.
+  json usage = gemini::to_openai_usage(json::parse(
+      R"({"promptTokenCount":1e300,"candidatesTokenCount":2,"thoughtsTokenCount":-4,
+          "cachedContentTokenCount":"3"})"));
+  CHECK(usage["prompt_tokens"] == 0);
+  CHECK(usage["completion_tokens"] == 2);
+  CHECK(usage["total_tokens"] == 2);
+  CHECK(usage["prompt_tokens_details"]["cached_tokens"] == 0);
+  CHECK(usage["completion_tokens_details"]["reasoning_tokens"] == 0);
+  // fuzz_stream_gemini-usage-sum-overflow: INT64_MAX + 1 overflowed.
+  usage = gemini::to_openai_usage(json::parse(
+      R"({"promptTokenCount":9223372036854775807,"candidatesTokenCount":1,
+          "thoughtsTokenCount":18446744073709551615})"));
+  CHECK(usage["prompt_tokens"] == k_max);
+  CHECK(usage["completion_tokens"] == k_max);
+  CHECK(usage["total_tokens"] == k_max);
+  // A total that is not a count is no total: the sum stands in.
+  usage = gemini::to_openai_usage(
+      json::parse(R"({"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":2.5})"));
+  CHECK(usage["total_tokens"] == 15);
+
+  gemini::StreamDecoder decoder(context());
+  decoder.on_event(SseEvent{"", R"({"candidates":[{"content":{"parts":[{"text":"x"}]}}],
+      "usageMetadata":{"promptTokenCount":9223372036854775807,"candidatesTokenCount":1}})",
+                            ""});
+  const auto tail = decoder.finish();
+  REQUIRE(tail.size() == 1);
+  CHECK(tail[0]["usage"]["total_tokens"] == k_max);
+}

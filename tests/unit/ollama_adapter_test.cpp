@@ -173,3 +173,122 @@ TEST_CASE("Ollama errors keep the status and say what to do", "[ollama]") {
       503, {}, R"({"error":"server busy, please try again.  maximum pending requests exceeded"})"};
   CHECK(ollama::map_error(busy, "ollama").retryable);
 }
+
+TEST_CASE("ollama: empty, whitespace and null tool call arguments mean {}", "[ollama]") {
+  json request = {{"messages",
+                   {{{"role", "user"}, {"content", "What time is it?"}},
+                    {{"role", "assistant"},
+                     {"content", nullptr},
+                     {"tool_calls",
+                      {{{"id", "a"}, {"function", {{"name", "t"}, {"arguments", ""}}}},
+                       {{"id", "b"}, {"function", {{"name", "t"}, {"arguments", " \n "}}}},
+                       {{"id", "c"}, {"function", {{"name", "t"}, {"arguments", nullptr}}}},
+                       {{"id", "d"}, {"function", {{"name", "t"}}}},
+                       {{"id", "e"}, {"function", {{"name", "t"}, {"arguments", R"({"x":1})"}}}}}}},
+                    {{"role", "tool"}, {"tool_call_id", "a"}, {"content", "14:00"}}}}};
+  const json out = ollama::to_ollama_request(request, "m", false);
+  const json& calls = out["messages"][1]["tool_calls"];
+  REQUIRE(calls.size() == 5);
+  for (std::size_t i = 0; i < 4; ++i)
+    CHECK(calls[i]["function"]["arguments"] == json::object());
+  CHECK(calls[4]["function"]["arguments"] == json{{"x", 1}});
+  CHECK(out["messages"][2]["tool_name"] == "t");
+
+  // Arguments that are there but not an object are still refused.
+  request["messages"][1]["tool_calls"][0]["function"]["arguments"] = 5;
+  const Error e = error_of([&] { ollama::to_ollama_request(request, "m", false); });
+  CHECK(e.kind == ErrorKind::invalid_request);
+  CHECK(e.param == "messages[1].tool_calls[0].function.arguments");
+}
+
+TEST_CASE("ollama: request fields of the wrong type are request errors naming the field",
+          "[ollama]") {
+  // Reproducer fuzz_validation-ollama-image-url-not-string: passed validation, then threw a
+  // nlohmann type_error from value().
+  const auto param_of = [](const char* text) {
+    const Error e = error_of([&] { ollama::to_ollama_request(json::parse(text), "m", false); });
+    CHECK(e.kind == ErrorKind::invalid_request);
+    CHECK(e.provider == "ollama");
+    return e.param;
+  };
+  CHECK(param_of(R"({"messages":[{"role":"user","content":[
+          {"type":"image_url","image_url":{"url":5}}]}]})") ==
+        "messages[0].content[0].image_url.url");
+  CHECK(param_of(R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":5}})") ==
+        "response_format.type");
+  CHECK(param_of(R"({"messages":[{"role":"assistant","content":null,
+          "tool_calls":[{"id":7,"function":{"name":"f","arguments":"{}"}}]}]})") ==
+        "messages[0].tool_calls[0].id");
+  CHECK(param_of(R"({"messages":[{"role":"user","content":[{"type":"text","text":5}]}]})") ==
+        "messages[0].content[0].text");
+  CHECK(param_of(R"({"messages":[{"role":"user","content":5}]})") == "messages[0].content");
+  CHECK(param_of(R"({"messages":{}})") == "messages");
+  // A json_schema without an object still maps (to an empty schema), without throwing.
+  const json out =
+      ollama::to_ollama_request(json::parse(R"({"messages":[{"role":"user","content":"x"}],
+                      "response_format":{"type":"json_schema","json_schema":"oops"}})"),
+                                "m", false);
+  CHECK(out["format"] == json::object());
+}
+
+TEST_CASE("ollama: a whole answer without a message object is an upstream error", "[ollama]") {
+  // Reproducer fuzz_response-ollama-model-not-string.
+  for (const char* body : {R"({"model":1})", R"({"message":"x","done":true})", "{}"}) {
+    const Error e = error_of([&] { ollama::parse_chat_response({200, {}, body}, k_context); });
+    CHECK(e.kind == ErrorKind::upstream);
+    CHECK(e.provider == "ollama");
+    CHECK(e.message.find("is not an Ollama chat response") != std::string::npos);
+  }
+}
+
+TEST_CASE("ollama: upstream fields of the wrong type read as absent, never throw", "[ollama]") {
+  const json whole = ollama::parse_chat_response(
+      {200,
+       {},
+       R"({"model":1,"message":{"content":5,"tool_calls":{"x":1}},"done_reason":3,"done":"yes"})"},
+      k_context);
+  CHECK(whole["model"] == "llama3.2");
+  CHECK(whole["choices"][0]["message"]["content"] == "");
+  CHECK_FALSE(whole["choices"][0]["message"].contains("tool_calls"));
+  CHECK(whole["choices"][0]["finish_reason"] == "stop");
+
+  const json calls = ollama::parse_chat_response(
+      {200,
+       {},
+       R"({"message":{"tool_calls":[{"id":3,"function":{"name":[],"arguments":null}}, 5]}})"},
+      k_context);
+  const json& tool_calls = calls["choices"][0]["message"]["tool_calls"];
+  REQUIRE(tool_calls.size() == 2);
+  CHECK(tool_calls[0]["id"] == "call_0");
+  CHECK(tool_calls[0]["function"]["name"] == "");
+  CHECK(tool_calls[0]["function"]["arguments"] == "{}");
+
+  // Stream reproducers fuzz_stream_ollama-message-not-object and -content-not-string.
+  ollama::StreamDecoder decoder(k_context);
+  CHECK(decoder.on_line(R"({"message":"x"})").empty());
+  CHECK(decoder.on_line(R"({"message":{"content":5}})").empty());
+  CHECK(decoder.on_line(R"({"message":{"content":"hi"},"done":1})").size() == 2);
+  CHECK_FALSE(decoder.done());
+  const auto last = decoder.on_line(R"({"done":true,"done_reason":7})");
+  REQUIRE(last.size() == 1);
+  CHECK(last[0]["choices"][0]["finish_reason"] == "stop");
+  CHECK(decoder.done());
+}
+
+TEST_CASE("ollama: token counts are non-negative integers, clamped, summed without overflow",
+          "[ollama]") {
+  // Reproducer fuzz_stream_ollama-usage-sum-overflow: INT64_MAX + 1 overflowed.
+  ollama::StreamDecoder decoder(k_context);
+  const auto chunks = decoder.on_line(
+      R"({"message":{"content":"x"},"done":true,"prompt_eval_count":9223372036854775807,"eval_count":1})");
+  CHECK(chunks.back()["usage"]["total_tokens"] == 1'000'000'000'000'000);
+  REQUIRE(decoder.usage().has_value());
+  CHECK(*decoder.usage() == json{{"prompt_tokens", 1'000'000'000'000'000},
+                                 {"completion_tokens", 1},
+                                 {"total_tokens", 1'000'000'000'000'000}});
+  // A negative or fractional count is no count: usage stays unknown.
+  for (const char* body : {R"({"message":{},"prompt_eval_count":-1,"eval_count":1})",
+                           R"({"message":{},"prompt_eval_count":2,"eval_count":1.5})"}) {
+    CHECK_FALSE(ollama::parse_chat_response({200, {}, body}, k_context).contains("usage"));
+  }
+}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -104,6 +105,38 @@ inline std::int64_t int_field(const nlohmann::json& object, const char* key,
     return fallback;
   const auto it = object.find(key);
   return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
+}
+
+// Upstream token counts are read through these: a count is a non-negative JSON integer,
+// at most k_max_token_count (larger ones are clamped, so that sums of counts cannot
+// overflow). Anything else (a float such as 1e300, a negative number, a string) is no
+// count at all.
+inline constexpr std::int64_t k_max_token_count = 1'000'000'000'000'000;  // 1e15
+
+inline std::optional<std::int64_t> token_count(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) {
+    const auto count = value.get<std::uint64_t>();
+    return count > static_cast<std::uint64_t>(k_max_token_count) ? k_max_token_count
+                                                                 : static_cast<std::int64_t>(count);
+  }
+  if (value.is_number_integer()) {
+    const auto count = value.get<std::int64_t>();
+    if (count < 0)
+      return std::nullopt;
+    return count > k_max_token_count ? k_max_token_count : count;
+  }
+  return std::nullopt;
+}
+
+// The count in member `key` of `object`, or nullopt when it is absent or not a count.
+inline std::optional<std::int64_t> token_count(const nlohmann::json& object, std::string_view key) {
+  const nlohmann::json* value = member(object, key);
+  return value != nullptr ? token_count(*value) : std::nullopt;
+}
+
+// a + b for counts from token_count(): clamped, never overflowing.
+inline std::int64_t add_counts(std::int64_t a, std::int64_t b) {
+  return a > k_max_token_count - b ? k_max_token_count : a + b;
 }
 
 // A request this provider cannot take: invalid_request naming the field (`param`).

@@ -102,9 +102,9 @@ bool retryable(int status, const std::string& type) {
   throw GatewayError(std::move(error));
 }
 
+// A token count, 0 when absent or not a non-negative integer; clamped (adapter_util).
 std::int64_t count(const json& usage, const char* key) {
-  const auto it = usage.find(key);
-  return it != usage.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+  return adapter::token_count(usage, key).value_or(0);
 }
 
 }  // namespace
@@ -123,20 +123,21 @@ std::string map_stop_reason(const json& stop_reason) {
 }
 
 json to_openai_usage(const json& usage) {
-  const json source = usage.is_object() ? usage : json::object();
+  const json& source = usage;  // the readers below take a non-object as empty
   const std::int64_t input = count(source, "input_tokens");
   const std::int64_t cache_write = count(source, "cache_creation_input_tokens");
   const std::int64_t cache_read = count(source, "cache_read_input_tokens");
   const std::int64_t output = count(source, "output_tokens");
-  const std::int64_t prompt = input + cache_write + cache_read;
+  const std::int64_t prompt =
+      adapter::add_counts(adapter::add_counts(input, cache_write), cache_read);
   json out = {{"prompt_tokens", prompt},
               {"completion_tokens", output},
-              {"total_tokens", prompt + output},
+              {"total_tokens", adapter::add_counts(prompt, output)},
               {"prompt_tokens_details", {{"cached_tokens", cache_read}}}};
   if (cache_write > 0)
     out["prompt_tokens_details"]["cache_write_tokens"] = cache_write;
-  if (const auto details = source.find("output_tokens_details");
-      details != source.end() && details->is_object() && details->contains("thinking_tokens")) {
+  if (const json* details = member(source, "output_tokens_details");
+      details != nullptr && details->is_object() && details->contains("thinking_tokens")) {
     out["completion_tokens_details"] = {{"reasoning_tokens", count(*details, "thinking_tokens")}};
   }
   return out;

@@ -203,8 +203,12 @@ std::size_t leading_tool_results(const json& blocks) {
 
 // Appends blocks to the conversation, merging into the last turn when it has the same
 // role. tool_result blocks go after the turn's existing tool results and before its
-// other blocks, as Anthropic expects.
+// other blocks, as Anthropic expects. A message without blocks (content "" and no tool
+// calls) opens no turn, so that its neighbours merge instead of becoming two
+// consecutive turns of one role (wire-formats §3.2).
 void append(std::vector<Turn>& turns, const std::string& role, json blocks) {
+  if (blocks.empty())
+    return;
   if (turns.empty() || turns.back().role != role)
     turns.push_back(Turn{role, json::array()});
   json& target = turns.back().blocks;
@@ -246,7 +250,8 @@ json map_tools(const json& tools) {
   for (std::size_t i = 0; i < tools.size(); ++i) {
     const json& tool = tools[i];
     const std::string path = at("tools", i);
-    if (!tool.is_object() || text_member(tool, "type", "function") != "function")
+    const json& type = member_or_null(tool, "type");
+    if (!tool.is_object() || !(type.is_null() || is_text(type, "function")))
       invalid(path + ".type must be \"function\" for anthropic", path + ".type");
     const json& function = member_or_null(tool, "function");
     if (!function.is_object() || !function.contains("name") || !function["name"].is_string())

@@ -23,9 +23,9 @@ const json k_null;
 
 // ---- response mapping -------------------------------------------------------------------
 
-long count(const json& usage, const char* key) {
-  const auto it = usage.find(key);
-  return it != usage.end() && it->is_number() ? it->get<long>() : 0;
+// A token count, 0 when absent or not a non-negative integer; clamped (adapter_util).
+std::int64_t count(const json& usage, const char* key) {
+  return adapter::token_count(usage, key).value_or(0);
 }
 
 const char* map_finish_reason(const std::string& reason) {
@@ -55,12 +55,12 @@ std::string finish_reason(const std::string& reason, bool emitted_calls) {
 // OpenAI-compatible endpoint uses); to_gemini_request puts it back on the part.
 json tool_call(std::size_t k, const json& part) {
   const json& function_call = part["functionCall"];
-  const json args = function_call.value("args", json::object());
+  const json* args = member(function_call, "args");
   json call = {{"id", "call_" + std::to_string(k)},
                {"type", "function"},
                {"function",
-                {{"name", function_call.value("name", "")},
-                 {"arguments", args.dump(-1, ' ', false, json::error_handler_t::replace)}}}};
+                {{"name", adapter::text_member(function_call, "name")},
+                 {"arguments", args != nullptr ? adapter::dump_json(*args) : "{}"}}}};
   if (const json signature = part.value("thoughtSignature", json()); signature.is_string())
     call["extra_content"] = {{"google", {{"thought_signature", signature}}}};
   return call;
@@ -75,7 +75,9 @@ const json& candidate_parts(const json& candidate) {
 
 bool is_visible_text(const json& part) {
   const json* text = member(part, "text");
-  return text != nullptr && text->is_string() && !part.value("thought", false);
+  const json* thought = member(part, "thought");
+  return text != nullptr && text->is_string() &&
+         !(thought != nullptr && thought->is_boolean() && thought->get<bool>());
 }
 
 bool is_function_call(const json& part) {
@@ -165,13 +167,13 @@ const json* detail(const json& details, std::string_view type_suffix) {
 
 bool per_day_quota(const json& details) {
   for (const auto& d : details) {
-    if (!d.is_object() || !ends_with(d.value("@type", ""), "QuotaFailure"))
+    if (!ends_with(adapter::text_member(d, "@type"), "QuotaFailure"))
       continue;
-    const json violations = d.value("violations", json::array());
+    const json& violations = member_or_null(d, "violations");
     if (!violations.is_array())
       continue;
     for (const auto& v : violations) {
-      if (v.is_object() && v.value("quotaId", "").find("PerDay") != std::string::npos)
+      if (adapter::text_member(v, "quotaId").find("PerDay") != std::string_view::npos)
         return true;
     }
   }
@@ -216,14 +218,14 @@ void apply_google_error(Error& error, const GoogleError& found) {
   error.code = error.type;
   std::string reason;
   if (const json* info = detail(found.details, "ErrorInfo")) {
-    reason = info->value("reason", "");
+    reason = adapter::string_field(*info, "reason");
     if (!reason.empty())
       error.code = reason;
   }
   if (const json* bad = detail(found.details, "BadRequest")) {
-    const json violations = bad->value("fieldViolations", json::array());
-    if (violations.is_array() && !violations.empty() && violations[0].is_object())
-      error.param = violations[0].value("field", "");
+    const json& violations = member_or_null(*bad, "fieldViolations");
+    if (violations.is_array() && !violations.empty())
+      error.param = adapter::string_field(violations[0], "field");
   }
   if (const json* retry = detail(found.details, "RetryInfo")) {
     if (present(*retry, "retryDelay"))
@@ -282,21 +284,21 @@ std::optional<double> parse_duration(const json& value) {
 }
 
 json to_openai_usage(const json& usage_metadata) {
+  using adapter::add_counts;
   const json& u = usage_metadata;
-  const long prompt = count(u, "promptTokenCount");
-  const long candidates = count(u, "candidatesTokenCount");
-  const long thoughts = count(u, "thoughtsTokenCount");
-  const long tool_use = count(u, "toolUsePromptTokenCount");
-  const bool has_total = present(u, "totalTokenCount");
-  const long total = count(u, "totalTokenCount");
+  const std::int64_t prompt = count(u, "promptTokenCount");
+  const std::int64_t candidates = count(u, "candidatesTokenCount");
+  const std::int64_t thoughts = count(u, "thoughtsTokenCount");
+  const std::int64_t tool_use = count(u, "toolUsePromptTokenCount");
+  const std::optional<std::int64_t> total = adapter::token_count(u, "totalTokenCount");
   // Some models (reportedly Gemini 3) count thoughts inside candidatesTokenCount; the
   // totals show it when prompt + candidates already add up to the total.
   const bool thoughts_included =
-      thoughts > 0 && has_total && prompt + candidates + tool_use == total;
-  const long completion = thoughts_included ? candidates : candidates + thoughts;
+      thoughts > 0 && total && add_counts(add_counts(prompt, candidates), tool_use) == *total;
+  const std::int64_t completion = thoughts_included ? candidates : add_counts(candidates, thoughts);
   return {{"prompt_tokens", prompt},
           {"completion_tokens", completion},
-          {"total_tokens", has_total ? total : prompt + completion + tool_use},
+          {"total_tokens", total ? *total : add_counts(add_counts(prompt, completion), tool_use)},
           {"prompt_tokens_details", {{"cached_tokens", count(u, "cachedContentTokenCount")}}},
           {"completion_tokens_details", {{"reasoning_tokens", thoughts}}}};
 }

@@ -97,7 +97,10 @@ json content_parts(const json& content, std::size_t i) {
     }
     if (!part.is_object())
       invalid(where, where + " must be an object");
-    const std::string type = part.value("type", "");
+    const json& type_value = member_or_null(part, "type");
+    if (!type_value.is_string())
+      invalid(where + ".type", where + ".type must be a string");
+    const std::string& type = type_value.get_ref<const std::string&>();
     if (type == "text") {
       const json& text = member_or_null(part, "text");
       if (text.is_string() && !text.get_ref<const std::string&>().empty())
@@ -113,8 +116,12 @@ json content_parts(const json& content, std::size_t i) {
       const json& data = member_or_null(audio, "data");
       if (!data.is_string())
         invalid(where + ".input_audio.data", where + ".input_audio.data must be a string");
-      const std::string format = audio.value("format", "wav");
-      parts.push_back({{"inlineData", {{"mimeType", "audio/" + format}, {"data", data}}}});
+      const json& format = member_or_null(audio, "format");
+      if (!format.is_null() && !format.is_string())
+        invalid(where + ".input_audio.format", where + ".input_audio.format must be a string");
+      const std::string mime =
+          "audio/" + (format.is_string() ? format.get<std::string>() : std::string("wav"));
+      parts.push_back({{"inlineData", {{"mimeType", mime}, {"data", data}}}});
     } else if (type == "file") {
       const json& data = member_or_null(member_or_null(part, "file"), "file_data");
       if (!data.is_string())
@@ -144,13 +151,22 @@ std::string content_text(const json& content) {
   return out;
 }
 
-// Gemini wants functionResponse.response to be an object: a tool result that is a JSON
-// object is sent as-is (the API then treats the whole object as the output); anything
-// else is wrapped as {"output": <parsed JSON value, or the raw text>}.
+// Gemini wants functionResponse.response to be an object. A tool result that is a JSON
+// object with neither an "output" nor an "error" member is sent as-is (the API then
+// treats the whole object as the output). One with such a member is wrapped as
+// {"output": <object>}: sent as-is, Gemini would read only that member and lose its
+// siblings (wire-formats §4.2). Anything else is wrapped as {"output": <parsed JSON
+// value, or the raw text>}.
 json function_response(const std::string& text) {
-  const json parsed = json::parse(text, nullptr, false);
-  if (!parsed.is_discarded() && parsed.is_object())
+  json parsed = json::parse(text, nullptr, false);
+  if (!parsed.is_discarded() && parsed.is_object()) {
+    if (parsed.contains("output") || parsed.contains("error")) {
+      json wrapped = json::object();
+      wrapped["output"] = std::move(parsed);
+      return wrapped;
+    }
     return parsed;
+  }
   if (!parsed.is_discarded() && !trim(text).empty())
     return {{"output", parsed}};
   return {{"output", text}};
@@ -237,7 +253,10 @@ json generation_config(const json& request) {
   copy("top_logprobs", "logprobs");
   if (present(request, "response_format")) {
     const json& format = request["response_format"];
-    const std::string type = format.is_object() ? format.value("type", "") : "";
+    const json& type_value = member_or_null(format, "type");
+    if (format.is_object() && !type_value.is_string())
+      invalid("response_format.type", "response_format.type must be a string");
+    const std::string type = type_value.is_string() ? type_value.get<std::string>() : "";
     if (type == "json_object") {
       config["responseMimeType"] = "application/json";
     } else if (type == "json_schema") {
@@ -260,7 +279,8 @@ json function_declarations(const json& tools) {
   for (std::size_t i = 0; i < tools.size(); ++i) {
     const std::string where = "tools[" + std::to_string(i) + "]";
     const json& tool = tools[i];
-    if (!tool.is_object() || tool.value("type", "function") != "function")
+    const json& type = member_or_null(tool, "type");
+    if (!tool.is_object() || !(type.is_null() || is_text(type, "function")))
       invalid(where + ".type", where + ": only function tools can be sent to gemini");
     const json& function = member_or_null(tool, "function");
     if (!function.is_object() || !function.value("name", json()).is_string())
@@ -313,7 +333,10 @@ json to_gemini_request(const json& request) {
     const json& message = messages[i];
     if (!message.is_object())
       invalid(path(i), path(i) + " must be an object");
-    const std::string role = message.value("role", "");
+    const json& role_value = member_or_null(message, "role");
+    if (!role_value.is_string())
+      invalid(path(i, ".role"), path(i, ".role") + " must be a string");
+    const std::string& role = role_value.get_ref<const std::string&>();
     const json& content = member_or_null(message, "content");
     if (role == "system" || role == "developer") {
       for (auto& part : content_parts(content, i)) {

@@ -64,7 +64,7 @@ Error map_error(Protocol protocol, const HttpResponse& response, const std::stri
 
 // The mock provider's answer: no network, deterministic. {"created": created, "data": n
 // items (default 1)}, each a valid k_mock_image_side² RGB PNG filled with one colour
-// derived from a hash (FNV-1a) of the prompt and the item's index, so items differ. With
+// derived from a hash (SHA-256) of the prompt and the item's index, so items differ. With
 // response_format "b64_json" an item is {"b64_json": base64 of the PNG}; otherwise (the
 // default "url") {"url": "data:image/png;base64,…"}: the mock has no server to host
 // files, and a data: URL is one that every browser and HTTP-less client can open. size

@@ -1,9 +1,13 @@
 // The mock provider's images (see images.hpp): small, valid PNGs whose colour comes from
 // a hash of the prompt, so tests and demos get stable answers without a network.
+#include <openssl/evp.h>
+
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "core/error.hpp"
 #include "core/png.hpp"
 #include "core/providers/adapter_util.hpp"
 #include "core/providers/embeddings.hpp"
@@ -15,21 +19,25 @@ namespace {
 
 using nlohmann::json;
 
-// FNV-1a (64 bit): fixed by its definition, unlike std::hash, so a prompt gives the same
-// colour on every platform and build.
-std::uint64_t fnv1a(std::string_view bytes, std::uint64_t hash = 0xCBF29CE484222325ULL) {
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001B3ULL;
-  }
-  return hash;
+// SHA-256 (OpenSSL) of the prompt, a NUL and the index: fixed by its definition, unlike
+// std::hash, so a prompt gives the same colours on every platform and build, and the n
+// images of one answer differ.
+std::array<unsigned char, EVP_MAX_MD_SIZE> colour_digest(const std::string& prompt,
+                                                         std::size_t index) {
+  std::string input = prompt;
+  input.push_back('\0');
+  input.append(std::to_string(index));
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(input.data(), input.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+    fail(ErrorKind::internal, "SHA-256 failed while drawing a mock image");
+  return digest;
 }
 
 std::string mock_png(const std::string& prompt, std::size_t index) {
-  // The index continues the prompt's hash, so the n images of one answer differ.
-  const std::uint64_t hash = fnv1a("#" + std::to_string(index), fnv1a(prompt));
-  const char rgb[3] = {static_cast<char>(hash & 0xFF), static_cast<char>((hash >> 8) & 0xFF),
-                       static_cast<char>((hash >> 16) & 0xFF)};
+  const auto digest = colour_digest(prompt, index);
+  const char rgb[3] = {static_cast<char>(digest[0]), static_cast<char>(digest[1]),
+                       static_cast<char>(digest[2])};
   std::string pixels;
   pixels.reserve(std::size_t{k_mock_image_side} * k_mock_image_side * 3);
   for (std::uint32_t i = 0; i < k_mock_image_side * k_mock_image_side; ++i)

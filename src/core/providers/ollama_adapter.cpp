@@ -11,13 +11,16 @@ namespace llmgw::ollama {
 
 namespace {
 
+using adapter::member;
+using adapter::member_or_null;
+using adapter::text_member;
 using nlohmann::json;
 
 [[noreturn]] void bad_request(const std::string& param, const std::string& message) {
   adapter::reject("ollama", param, message);
 }
 
-std::string path(std::size_t message, const std::string& rest) {
+std::string path(std::size_t message, const std::string& rest = {}) {
   return "messages[" + std::to_string(message) + "]" + rest;
 }
 
@@ -31,19 +34,35 @@ void put_content(const json& content, std::size_t index, json& out) {
     out["content"] = content;
     return;
   }
+  if (!content.is_array()) {
+    bad_request(path(index, ".content"),
+                path(index, ".content") + " must be a string or an array of content parts");
+  }
   std::string text;
   json images = json::array();
   for (std::size_t p = 0; p < content.size(); ++p) {
     const json& part = content[p];
-    const std::string type = part.value("type", "");
+    const std::string where = path(index, ".content[" + std::to_string(p) + "]");
+    if (!part.is_object())
+      bad_request(where, where + " must be an object");
+    const json& type_value = member_or_null(part, "type");
+    if (!type_value.is_string())
+      bad_request(where + ".type", where + ".type must be a string");
+    const std::string& type = type_value.get_ref<const std::string&>();
     if (type == "text") {
-      text += part.value("text", "");
+      const json& part_text = member_or_null(part, "text");
+      if (!part_text.is_string())
+        bad_request(where + ".text", where + ".text must be a string in a text part");
+      text += part_text.get_ref<const std::string&>();
     } else if (type == "image_url") {
-      const json& image = part.value("image_url", json::object());
-      const std::string url = image.is_string() ? image.get<std::string>() : image.value("url", "");
+      const json& image = member_or_null(part, "image_url");
+      const json& url_value = image.is_object() ? member_or_null(image, "url") : image;
+      if (!url_value.is_string())
+        bad_request(where + ".image_url.url", where + ".image_url.url must be a string");
+      const std::string& url = url_value.get_ref<const std::string&>();
       const auto comma = url.find(',');
       if (url.rfind("data:", 0) != 0 || comma == std::string::npos || url.find(";base64") > comma) {
-        bad_request(path(index, ".content[" + std::to_string(p) + "].image_url.url"),
+        bad_request(where + ".image_url.url",
                     "ollama takes images only as base64 data: URLs, not " +
                         excerpt(url.substr(0, url.find(':') + 1) + "...", 40) + " links");
       }
@@ -56,13 +75,21 @@ void put_content(const json& content, std::size_t index, json& out) {
     out["images"] = images;
 }
 
+// A call's arguments as the object Ollama takes. Absent, null, "" and whitespace mean a
+// call without arguments, {} (as the other adapters read them).
 json parse_arguments(const json& call, std::size_t message, std::size_t index) {
-  const json& function = call.value("function", json::object());
-  const json arguments = function.value("arguments", json("{}"));
+  const json& arguments = member_or_null(member_or_null(call, "function"), "arguments");
   if (arguments.is_object())
     return arguments;
-  const json parsed =
-      json::parse(arguments.is_string() ? arguments.get<std::string>() : "", nullptr, false);
+  if (arguments.is_null())
+    return json::object();
+  json parsed;  // discarded-like: not an object
+  if (arguments.is_string()) {
+    const std::string_view text = adapter::trim_view(arguments.get_ref<const std::string&>());
+    if (text.empty())
+      return json::object();
+    parsed = json::parse(text, nullptr, false);
+  }
   if (!parsed.is_object()) {
     bad_request(path(message, ".tool_calls[" + std::to_string(index) + "].function.arguments"),
                 "tool call arguments must be a JSON object for ollama");
@@ -87,37 +114,48 @@ const std::set<std::string>& carried_fields() {
   return k_fields;
 }
 
-std::string finish_reason(const std::string& done_reason, bool called_tools) {
+// Stand-in for absent or malformed tool_calls, so that readers can return references.
+const json k_no_calls = json::array();
+
+std::string finish_reason(std::string_view done_reason, bool called_tools) {
   if (done_reason == "length")
     return "length";
   return called_tools ? "tool_calls" : "stop";  // stop, load, unload, or anything new
 }
 
+// Usage only when both counts are there (non-negative integers, clamped; see adapter_util).
 std::optional<json> usage_of(const json& body) {
-  const auto prompt = body.find("prompt_eval_count");
-  const auto completion = body.find("eval_count");
-  if (prompt == body.end() || !prompt->is_number_integer() || completion == body.end() ||
-      !completion->is_number_integer()) {
+  const auto prompt = adapter::token_count(body, "prompt_eval_count");
+  const auto completion = adapter::token_count(body, "eval_count");
+  if (!prompt || !completion)
     return std::nullopt;
-  }
-  const long p = prompt->get<long>();
-  const long c = completion->get<long>();
-  return json{{"prompt_tokens", p}, {"completion_tokens", c}, {"total_tokens", p + c}};
+  return json{{"prompt_tokens", *prompt},
+              {"completion_tokens", *completion},
+              {"total_tokens", adapter::add_counts(*prompt, *completion)}};
+}
+
+// `done` is true only as the JSON literal true.
+bool is_done(const json& body) {
+  const json* done = member(body, "done");
+  return done != nullptr && done->is_boolean() && done->get<bool>();
 }
 
 json tool_call(const json& call, int index) {
-  const json& function = call.value("function", json::object());
-  const json& arguments = function.value("arguments", json::object());
-  std::string id = call.value("id", "");
+  const json& function = member_or_null(call, "function");
+  const json* arguments = member(function, "arguments");
+  std::string id(text_member(call, "id"));
   if (id.empty())
     id = "call_" + std::to_string(index);
-  return {
-      {"index", index},
-      {"id", id},
-      {"type", "function"},
-      {"function",
-       {{"name", function.value("name", "")},
-        {"arguments", arguments.is_string() ? arguments.get<std::string>() : arguments.dump()}}}};
+  std::string arguments_text = "{}";
+  if (arguments != nullptr && arguments->is_string())
+    arguments_text = arguments->get<std::string>();
+  else if (arguments != nullptr && !arguments->is_null())
+    arguments_text = adapter::dump_json(*arguments);
+  return {{"index", index},
+          {"id", std::move(id)},
+          {"type", "function"},
+          {"function",
+           {{"name", text_member(function, "name")}, {"arguments", std::move(arguments_text)}}}};
 }
 
 json parse_body(std::string_view text, const std::string& provider, ErrorKind kind) {
@@ -143,33 +181,49 @@ json parse_body(std::string_view text, const std::string& provider, ErrorKind ki
 json to_ollama_request(const json& request, const std::string& upstream_model, bool stream) {
   json out = {{"model", upstream_model}, {"messages", json::array()}, {"stream", stream}};
   std::map<std::string, std::string> tool_names;  // tool_call_id → function name
-  const json& messages = request.at("messages");
+  const json& messages = member_or_null(request, "messages");
+  if (!messages.is_array())
+    bad_request("messages", "messages must be an array");
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const json& message = messages[i];
-    std::string role = message.value("role", "user");
+    if (!message.is_object())
+      bad_request(path(i), path(i) + " must be an object");
+    const json& role_value = member_or_null(message, "role");
+    if (!role_value.is_string())
+      bad_request(path(i, ".role"), path(i, ".role") + " must be a string");
+    std::string role = role_value.get<std::string>();
     if (role == "developer")
       role = "system";
     json converted = json::object();
     converted["role"] = role;
-    put_content(adapter::member_or_null(message, "content"), i, converted);
-    if (role == "assistant" && message.contains("tool_calls")) {
+    put_content(member_or_null(message, "content"), i, converted);
+    const json& tool_calls = member_or_null(message, "tool_calls");
+    if (role == "assistant" && !tool_calls.is_null()) {
+      if (!tool_calls.is_array())
+        bad_request(path(i, ".tool_calls"), path(i, ".tool_calls") + " must be an array");
       json calls = json::array();
-      const json& tool_calls = message["tool_calls"];
       for (std::size_t t = 0; t < tool_calls.size(); ++t) {
         const json& call = tool_calls[t];
-        const std::string name = call.value("function", json::object()).value("name", "");
+        const std::string where = path(i, ".tool_calls[" + std::to_string(t) + "]");
+        const json& name_value = member_or_null(member_or_null(call, "function"), "name");
+        if (!name_value.is_string())
+          bad_request(where + ".function.name", where + ".function.name must be a string");
+        const std::string& name = name_value.get_ref<const std::string&>();
         json converted_call = {
             {"function", {{"name", name}, {"arguments", parse_arguments(call, i, t)}}}};
-        if (call.contains("id")) {
-          converted_call["id"] = call["id"];
-          tool_names[call["id"].get<std::string>()] = name;
+        const json& id = member_or_null(call, "id");
+        if (id.is_string()) {
+          converted_call["id"] = id;
+          tool_names[id.get<std::string>()] = name;
+        } else if (!id.is_null()) {
+          bad_request(where + ".id", where + ".id must be a string");
         }
         calls.push_back(std::move(converted_call));
       }
       converted["tool_calls"] = std::move(calls);
     }
     if (role == "tool") {
-      const std::string id = message.value("tool_call_id", "");
+      const std::string id(text_member(message, "tool_call_id"));
       const auto name = tool_names.find(id);
       if (name == tool_names.end()) {
         bad_request(path(i, ".tool_call_id"),
@@ -202,11 +256,15 @@ json to_ollama_request(const json& request, const std::string& upstream_model, b
 
   if (const auto format = request.find("response_format");
       format != request.end() && format->is_object()) {
-    const std::string type = format->value("type", "");
+    const json& type_value = member_or_null(*format, "type");
+    if (!type_value.is_string())
+      bad_request("response_format.type", "response_format.type must be a string");
+    const std::string& type = type_value.get_ref<const std::string&>();
     if (type == "json_object")
       out["format"] = "json";
     if (type == "json_schema") {
-      out["format"] = format->value("json_schema", json::object()).value("schema", json::object());
+      const json* schema = member(member_or_null(*format, "json_schema"), "schema");
+      out["format"] = schema != nullptr && !schema->is_null() ? *schema : json::object();
     }
   }
   if (request.contains("tools") && request["tools"].is_array())
@@ -243,10 +301,18 @@ json parse_chat_response(const HttpResponse& response, const ResponseContext& co
   const json body = parse_body(response.body, context.provider, ErrorKind::upstream);
   if (body.contains("error"))
     throw_stream_error(body, context.provider);
-  const json& message = body.value("message", json::object());
+  const json* message = member(body, "message");
+  if (message == nullptr || !message->is_object()) {
+    Error e = make_error(ErrorKind::upstream,
+                         context.provider + " sent a body that is not an Ollama chat response " +
+                             "(no \"message\" object): " + excerpt(response.body));
+    e.provider = context.provider;
+    throw GatewayError(std::move(e));
+  }
   json out_message = {
-      {"role", "assistant"}, {"content", message.value("content", "")}, {"refusal", nullptr}};
-  const json& calls = message.value("tool_calls", json::array());
+      {"role", "assistant"}, {"content", text_member(*message, "content")}, {"refusal", nullptr}};
+  const json* found_calls = member(*message, "tool_calls");
+  const json& calls = found_calls != nullptr && found_calls->is_array() ? *found_calls : k_no_calls;
   if (!calls.empty()) {
     json converted = json::array();
     for (std::size_t i = 0; i < calls.size(); ++i) {
@@ -262,12 +328,12 @@ json parse_chat_response(const HttpResponse& response, const ResponseContext& co
       {"id", "chatcmpl-ollama-" + std::to_string(context.created)},
       {"object", "chat.completion"},
       {"created", context.created},
-      {"model", body.value("model", context.model)},
+      {"model", adapter::string_field(body, "model", context.model)},
       {"choices",
        {{{"index", 0},
          {"message", out_message},
          {"logprobs", nullptr},
-         {"finish_reason", finish_reason(body.value("done_reason", "stop"), !calls.empty())}}}}};
+         {"finish_reason", finish_reason(text_member(body, "done_reason"), !calls.empty())}}}}};
   if (const auto usage = usage_of(body))
     out["usage"] = *usage;
   return out;
@@ -309,35 +375,33 @@ json StreamDecoder::chunk(json delta, json finish_reason) const {
 }
 
 std::vector<json> StreamDecoder::on_line(std::string_view line) {
-  // Stand-ins for absent members, so that the line is read in place rather than copied.
-  static const json k_no_message = json::object();
-  static const json k_no_calls = json::array();
   const json body = parse_body(line, m_context.provider, ErrorKind::stream_broken);
   if (body.contains("error"))
     throw_stream_error(body, m_context.provider);
   std::vector<json> chunks;
-  const json* found_message = adapter::member(body, "message");
-  const json& message = found_message != nullptr ? *found_message : k_no_message;
-  std::string content = message.value("content", "");
-  const json* found_calls = adapter::member(message, "tool_calls");
-  const json& calls = found_calls != nullptr ? *found_calls : k_no_calls;
-  if (!m_role_sent && (!content.empty() || !calls.empty() || body.value("done", false))) {
+  // Read in place; a member of the wrong type reads as absent.
+  const json& message = member_or_null(body, "message");
+  const std::string_view content = text_member(message, "content");
+  const json* found_calls = member(message, "tool_calls");
+  const json& calls = found_calls != nullptr && found_calls->is_array() ? *found_calls : k_no_calls;
+  const bool done = is_done(body);
+  if (!m_role_sent && (!content.empty() || !calls.empty() || done)) {
     chunks.push_back(chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
     m_role_sent = true;
   }
   if (!content.empty()) {
     json delta = json::object();
-    delta["content"] = std::move(content);
+    delta["content"] = content;
     chunks.push_back(chunk(std::move(delta), nullptr));
   }
   for (const json& call : calls) {
     chunks.push_back(
         chunk({{"tool_calls", json::array({tool_call(call, m_tool_calls++)})}}, nullptr));
   }
-  if (body.value("done", false)) {
+  if (done) {
     m_done = true;
     chunks.push_back(
-        chunk(json::object(), finish_reason(body.value("done_reason", "stop"), m_tool_calls > 0)));
+        chunk(json::object(), finish_reason(text_member(body, "done_reason"), m_tool_calls > 0)));
     if ((m_usage = usage_of(body))) {
       json usage_chunk = chunk(json::object(), nullptr);
       usage_chunk["choices"] = json::array();
