@@ -347,19 +347,22 @@ std::vector<std::string> FakeOpenAI::echo_events(const nlohmann::json& request) 
   return events;
 }
 
-void FakeOpenAI::handle(const httplib::Request& req, httplib::Response& res) {
+RecordedRequest record_request(const httplib::Request& req) {
   RecordedRequest recorded;
   recorded.method = req.method;
   recorded.path = req.path;
   recorded.target = req.target;
-  for (const auto& [name, value] : req.headers) {
+  for (const auto& [name, value] : req.headers)
     recorded.headers.emplace_back(to_lower(name), value);
-  }
   recorded.body = req.body;
   recorded.json = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (recorded.json.is_discarded()) {
+  if (recorded.json.is_discarded())
     recorded.json = nullptr;
-  }
+  return recorded;
+}
+
+void FakeOpenAI::handle(const httplib::Request& req, httplib::Response& res) {
+  const RecordedRequest recorded = record_request(req);
 
   Reply reply;
   std::size_t number = 0;

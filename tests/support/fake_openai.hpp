@@ -63,6 +63,9 @@ struct RecordedRequest {
   std::optional<std::string> header(std::string_view name) const;
 };
 
+// The request as a fake upstream records it (header names lower-cased, body parsed).
+RecordedRequest record_request(const httplib::Request& req);
+
 struct Reply {
   enum class Kind {
     echo,  // the endpoint's default reply (see above)

@@ -1,7 +1,6 @@
 #include "support/fake_provider.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace llmgw::test {
 
@@ -11,26 +10,6 @@ using nlohmann::json;
 
 // Streams go out in pieces this small, so clients meet events split across reads.
 constexpr std::size_t k_stream_piece = 48;
-
-std::string to_lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-RecordedRequest record(const httplib::Request& req) {
-  RecordedRequest recorded;
-  recorded.method = req.method;
-  recorded.path = req.path;
-  recorded.target = req.target;
-  for (const auto& [name, value] : req.headers)
-    recorded.headers.emplace_back(to_lower(name), value);
-  recorded.body = req.body;
-  recorded.json = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (recorded.json.is_discarded())
-    recorded.json = nullptr;
-  return recorded;
-}
 
 std::string anthropic_error(const std::string& type, const std::string& message) {
   return json{{"type", "error"}, {"error", {{"type", type}, {"message", message}}}}.dump();
@@ -179,7 +158,7 @@ std::optional<FakeProvider::Failure> FakeProvider::check(const httplib::Request&
 }
 
 void FakeProvider::handle(const httplib::Request& req, httplib::Response& res) {
-  RecordedRequest recorded = record(req);
+  RecordedRequest recorded = record_request(req);
   const json body = recorded.json;
   std::unique_lock lock(m_mutex);
   m_requests.push_back(std::move(recorded));

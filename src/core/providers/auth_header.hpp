@@ -1,6 +1,5 @@
-// The key header an Endpoint's auth style asks for, shared by the request builders that
-// take the style from the provider (embeddings, images; the chat and model-list builders
-// still spell it out themselves).
+// The key header an Endpoint's auth style asks for, shared by every request builder that
+// takes the style from the provider (OpenAI-protocol chat, embeddings, images, model lists).
 #pragma once
 
 #include "core/http/transport.hpp"

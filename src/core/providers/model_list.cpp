@@ -6,6 +6,7 @@
 
 #include "core/excerpt.hpp"
 #include "core/providers/anthropic_adapter.hpp"
+#include "core/providers/auth_header.hpp"
 #include "core/providers/openai_url.hpp"
 
 namespace llmgw::model_list {
@@ -13,27 +14,6 @@ namespace llmgw::model_list {
 namespace {
 
 using nlohmann::json;
-
-void add_auth(HttpRequest& request, const Endpoint& endpoint) {
-  if (endpoint.api_key.empty())
-    return;
-  switch (endpoint.auth) {
-    case AuthStyle::bearer:
-      request.headers.emplace_back("Authorization", "Bearer " + endpoint.api_key);
-      break;
-    case AuthStyle::api_key_header:
-      request.headers.emplace_back("api-key", endpoint.api_key);
-      break;
-    case AuthStyle::x_api_key:
-      request.headers.emplace_back("x-api-key", endpoint.api_key);
-      break;
-    case AuthStyle::goog_api_key:
-      request.headers.emplace_back("x-goog-api-key", endpoint.api_key);
-      break;
-    case AuthStyle::none:
-      break;
-  }
-}
 
 [[noreturn]] void unreadable(const HttpResponse& response, const std::string& provider) {
   fail(ErrorKind::upstream,
@@ -49,7 +29,7 @@ HttpRequest build_request(Protocol protocol, const Endpoint& endpoint) {
       protocol == Protocol::ollama ? endpoint.base_url + "/api/tags" : openai_models_url(endpoint);
   request.timeouts = endpoint.timeouts;
   request.headers.emplace_back("Accept", "application/json");
-  add_auth(request, endpoint);
+  add_auth_header(request.headers, endpoint);
   if (protocol == Protocol::anthropic) {
     request.headers.emplace_back("anthropic-version", anthropic::k_api_version);
   }

@@ -3,6 +3,7 @@
 
 #include "core/excerpt.hpp"
 #include "core/providers/adapter_util.hpp"
+#include "core/providers/auth_header.hpp"
 #include "core/providers/upstream_error.hpp"
 
 #include <charconv>
@@ -177,24 +178,7 @@ HttpRequest build_chat_request(const json& request, const std::string& upstream_
   out.url = openai_url(endpoint, upstream_model, "chat/completions");
   out.headers.emplace_back("Content-Type", "application/json");
   out.headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
-  if (!endpoint.api_key.empty()) {
-    switch (endpoint.auth) {
-      case AuthStyle::bearer:
-        out.headers.emplace_back("Authorization", "Bearer " + endpoint.api_key);
-        break;
-      case AuthStyle::api_key_header:
-        out.headers.emplace_back("api-key", endpoint.api_key);
-        break;
-      case AuthStyle::x_api_key:
-        out.headers.emplace_back("x-api-key", endpoint.api_key);
-        break;
-      case AuthStyle::goog_api_key:
-        out.headers.emplace_back("x-goog-api-key", endpoint.api_key);
-        break;
-      case AuthStyle::none:
-        break;
-    }
-  }
+  add_auth_header(out.headers, endpoint);
   out.headers.emplace_back("User-Agent", std::string("llmgw/") + LLMGW_VERSION);
   out.body = adapter::dump_json(body);
   out.timeouts = endpoint.timeouts;
