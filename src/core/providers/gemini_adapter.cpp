@@ -17,10 +17,6 @@ namespace {
 
 constexpr int k_stream_error_status = 502;
 
-// Stand-ins for absent members, so that readers can return references instead of copies.
-const json k_no_parts = json::array();
-const json k_null;
-
 // ---- response mapping -------------------------------------------------------------------
 
 // A token count, 0 when absent or not a non-negative integer; clamped (adapter_util).
@@ -66,25 +62,6 @@ json tool_call(std::size_t k, const json& part) {
   return call;
 }
 
-// candidate.content.parts, or an empty array when there is no such array.
-const json& candidate_parts(const json& candidate) {
-  const json* content = member(candidate, "content");
-  const json* parts = content != nullptr ? member(*content, "parts") : nullptr;
-  return parts != nullptr && parts->is_array() ? *parts : k_no_parts;
-}
-
-bool is_visible_text(const json& part) {
-  const json* text = member(part, "text");
-  const json* thought = member(part, "thought");
-  return text != nullptr && text->is_string() &&
-         !(thought != nullptr && thought->is_boolean() && thought->get<bool>());
-}
-
-bool is_function_call(const json& part) {
-  const json* call = member(part, "functionCall");
-  return call != nullptr && call->is_object();
-}
-
 // One entry of a chunk's choices.
 json stream_choice(const json& index, json delta, json finish_reason) {
   json choice = json::object();
@@ -95,26 +72,14 @@ json stream_choice(const json& index, json delta, json finish_reason) {
   return choice;
 }
 
-std::string response_id(const json& body, const ResponseContext& context) {
-  const json id = body.value("responseId", json());
-  if (id.is_string() && !id.get_ref<const std::string&>().empty())
-    return id.get<std::string>();
-  return "chatcmpl-gemini-" + std::to_string(context.created);
+// The answer's id: the responseId Gemini sent, else one made from the time.
+std::string response_id(std::string_view sent, const ResponseContext& context) {
+  return !sent.empty() ? std::string(sent) : "chatcmpl-gemini-" + std::to_string(context.created);
 }
 
-std::string response_model(const json& body, const ResponseContext& context) {
-  const json model = body.value("modelVersion", json());
-  if (model.is_string() && !model.get_ref<const std::string&>().empty())
-    return model.get<std::string>();
-  return context.model;
-}
-
-std::string block_reason(const json& body) {
-  const json feedback = body.value("promptFeedback", json());
-  if (!feedback.is_object())
-    return {};
-  const json reason = feedback.value("blockReason", json());
-  return reason.is_string() ? reason.get<std::string>() : std::string();
+// The answer's model: the modelVersion Gemini sent, else the model asked for.
+std::string response_model(std::string_view sent, const ResponseContext& context) {
+  return !sent.empty() ? std::string(sent) : context.model;
 }
 
 // ---- errors -----------------------------------------------------------------------------
@@ -361,10 +326,10 @@ json parse_chat_response(const HttpResponse& response, const ResponseContext& co
                        {"finish_reason", "content_filter"}});
   }
 
-  json out = {{"id", response_id(body, context)},
+  json out = {{"id", response_id(adapter::text_member(body, "responseId"), context)},
               {"object", "chat.completion"},
               {"created", context.created},
-              {"model", response_model(body, context)},
+              {"model", response_model(adapter::text_member(body, "modelVersion"), context)},
               {"choices", std::move(choices)}};
   if (const json usage = body.value("usageMetadata", json()); usage.is_object())
     out["usage"] = to_openai_usage(usage);
@@ -398,11 +363,24 @@ void StreamDecoder::refresh_chunk() {
              {"created", m_context.created},
              {"model", m_model},
              {"choices", json::array()}};
+  m_text_chunk = nullptr;
 }
 
 void StreamDecoder::emit_chunk(json choices, const ChunkSink& emit) {
   m_chunk["choices"] = std::move(choices);
   emit(m_chunk);
+}
+
+void StreamDecoder::emit_text(const json& index, std::string& text, const ChunkSink& emit) {
+  if (m_text_chunk.is_null()) {
+    m_text_chunk = m_chunk;
+    m_text_chunk["choices"] =
+        json::array({stream_choice(index, {{"content", std::string()}}, nullptr)});
+  }
+  json& choice = m_text_chunk["choices"][0];
+  choice["index"] = index;
+  choice["delta"]["content"].get_ref<std::string&>().swap(text);
+  emit(m_text_chunk);
 }
 
 json StreamDecoder::chunk_with(json choices) const {
@@ -421,6 +399,10 @@ void StreamDecoder::on_event(const SseEvent& event, const ChunkSink& emit) {
   const std::string_view data = trim_view(event.data);
   if (data.empty())
     return;
+  if (read_plain_stream_event(data, m_event)) {
+    apply(m_event, emit);
+    return;
+  }
   json payload = adapter::parse_json(data);
   if (payload.is_discarded() || !(payload.is_object() || payload.is_array())) {
     Error error = make_error(
@@ -434,7 +416,7 @@ void StreamDecoder::on_event(const SseEvent& event, const ChunkSink& emit) {
     // Every response is read before any chunk goes out, so that an error in a later one
     // emits nothing of this event.
     std::vector<json> chunks;
-    for (auto& response : payload)
+    for (const auto& response : payload)
       decode_response(response, [&](const json& chunk) { chunks.push_back(chunk); });
     for (const auto& chunk : chunks)
       emit(chunk);
@@ -443,7 +425,7 @@ void StreamDecoder::on_event(const SseEvent& event, const ChunkSink& emit) {
   }
 }
 
-void StreamDecoder::decode_response(json& response, const ChunkSink& emit) {
+void StreamDecoder::decode_response(const json& response, const ChunkSink& emit) {
   if (!response.is_object())
     return;
   if (present(response, "error")) {
@@ -454,66 +436,62 @@ void StreamDecoder::decode_response(json& response, const ChunkSink& emit) {
     }
     throw_stream_error(m_context.provider, *found);
   }
+  read_stream_event(response, m_event);
+  apply(m_event, emit);
+}
+
+void StreamDecoder::apply(StreamEvent& event, const ChunkSink& emit) {
   if (m_id.empty() || m_model.empty()) {
     if (m_id.empty())
-      m_id = response_id(response, m_context);
+      m_id = response_id(event.response_id, m_context);
     if (m_model.empty())
-      m_model = response_model(response, m_context);
+      m_model = response_model(event.model_version, m_context);
     refresh_chunk();
   }
-  if (const auto usage = response.find("usageMetadata");
-      usage != response.end() && usage->is_object()) {
-    m_usage_metadata = std::move(*usage);
+  if (event.usage_metadata) {
+    m_usage_metadata = std::move(*event.usage_metadata);
     m_usage_current = false;
   }
 
-  const json* found_candidates = member(response, "candidates");
-  const json& candidates = found_candidates != nullptr ? *found_candidates : k_no_parts;
   // Null until something is pushed (push_back makes them arrays): most events fill one.
   json deltas;
   json finishes;
-  if (candidates.is_array()) {
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      const json& candidate = candidates[i];
-      if (!candidate.is_object())
-        continue;
-      const json index = candidate.value("index", json(i));
-      ChoiceState& state = m_choices[index.is_number_integer() ? index.get<long>() : 0L];
-      std::string text;
-      json calls;  // null until the first call
-      for (const auto& part : candidate_parts(candidate)) {
-        if (is_visible_text(part)) {
-          text += part["text"].get_ref<const std::string&>();
-        } else if (is_function_call(part)) {
-          json call = tool_call(m_next_call_id++, part);
-          call["index"] = state.tool_calls++;
-          calls.push_back(std::move(call));
-        }
-      }
-      const json* found_reason = member(candidate, "finishReason");
-      const json& reason = found_reason != nullptr ? *found_reason : k_null;
-      const bool finishing = reason.is_string() && !state.finished;
-      if (!text.empty() || !calls.empty() || (finishing && !state.role_sent)) {
-        json delta = json::object();
-        if (!state.role_sent)
-          delta["role"] = "assistant";
-        state.role_sent = true;
-        if (!text.empty())
-          delta["content"] = std::move(text);
-        if (!calls.empty())
-          delta["tool_calls"] = std::move(calls);
-        deltas.push_back(stream_choice(index, std::move(delta), nullptr));
-      }
-      if (finishing) {
-        state.finished = true;
-        m_finish_seen = true;
-        finishes.push_back(stream_choice(
-            index, json::object(), finish_reason(reason.get<std::string>(), state.tool_calls > 0)));
-      }
+  for (StreamCandidate& candidate : event.candidates) {
+    const json& index = candidate.index;
+    ChoiceState& state = m_choices[index.is_number_integer() ? index.get<long>() : 0L];
+    const bool finishing = candidate.finish_reason.has_value() && !state.finished;
+    // The usual event: more text for a choice under way, and nothing else.
+    if (event.candidates.size() == 1 && state.role_sent && !finishing && !candidate.text.empty() &&
+        candidate.call_parts.empty()) {
+      m_any_output = true;
+      emit_text(index, candidate.text, emit);
+      return;
+    }
+    json calls;  // null until the first call
+    for (const json& part : candidate.call_parts) {
+      json call = tool_call(m_next_call_id++, part);
+      call["index"] = state.tool_calls++;
+      calls.push_back(std::move(call));
+    }
+    if (!candidate.text.empty() || !calls.empty() || (finishing && !state.role_sent)) {
+      json delta = json::object();
+      if (!state.role_sent)
+        delta["role"] = "assistant";
+      state.role_sent = true;
+      if (!candidate.text.empty())
+        delta["content"] = std::move(candidate.text);
+      if (!calls.empty())
+        delta["tool_calls"] = std::move(calls);
+      deltas.push_back(stream_choice(index, std::move(delta), nullptr));
+    }
+    if (finishing) {
+      state.finished = true;
+      m_finish_seen = true;
+      finishes.push_back(stream_choice(
+          index, json::object(), finish_reason(*candidate.finish_reason, state.tool_calls > 0)));
     }
   }
-  if ((!candidates.is_array() || candidates.empty()) && !block_reason(response).empty() &&
-      m_choices.empty()) {
+  if (!event.candidates_listed && !event.block_reason.empty() && m_choices.empty()) {
     // The prompt itself was blocked: one empty answer that says so.
     m_choices[0] = ChoiceState{true, 0, true};
     m_finish_seen = true;

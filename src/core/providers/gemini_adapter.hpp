@@ -16,6 +16,7 @@
 #include "core/http/sse_parser.hpp"
 #include "core/http/transport.hpp"
 #include "core/providers/endpoint.hpp"
+#include "core/providers/gemini_stream_event.hpp"
 
 namespace llmgw::gemini {
 
@@ -101,10 +102,16 @@ class StreamDecoder {
     bool finished = false;
   };
 
-  // May move members out of `response`.
-  void decode_response(nlohmann::json& response, const ChunkSink& emit);
+  // One parsed response of an event: throws its error, else reads and applies it.
+  void decode_response(const nlohmann::json& response, const ChunkSink& emit);
+  // Emits the chunks for one read event and updates the choices; may move text and
+  // usage out of `event`.
+  void apply(StreamEvent& event, const ChunkSink& emit);
   void refresh_chunk();
   void emit_chunk(nlohmann::json choices, const ChunkSink& emit);
+  // One text delta for a choice whose role went out already, through m_text_chunk.
+  // Takes `text` (swapped out).
+  void emit_text(const nlohmann::json& index, std::string& text, const ChunkSink& emit);
   nlohmann::json chunk_with(nlohmann::json choices) const;
 
   ResponseContext m_context;
@@ -114,6 +121,11 @@ class StreamDecoder {
   // choices each time, since building a whole chunk per event costs more than the rest
   // of decoding it.
   nlohmann::json m_chunk;
+  // m_chunk with one text-delta choice, whose index and content are overwritten for each
+  // plain text event (built on first use, null again when m_chunk changes).
+  nlohmann::json m_text_chunk;
+  // The event being decoded, kept so that its buffers are reused.
+  StreamEvent m_event;
   std::map<long, ChoiceState> m_choices;
   std::size_t m_next_call_id = 0;  // k of the next "call_<k>", across all choices
   bool m_any_output = false;
