@@ -166,8 +166,10 @@ std::optional<ProviderInfo> find_provider(const std::string& name, const Config&
   if (settings != nullptr) {
     if (settings->base_url)
       provider.base_url = strip_trailing_slashes(settings->base_url->value);
-    if (settings->api_key_env)
-      provider.key_env_vars = {settings->api_key_env->value};
+    if (settings->api_key_env) {
+      provider.key_env_vars = settings->api_key_env->value;
+      provider.every_key_env_var = true;
+    }
     if (settings->api_version)
       provider.api_version = settings->api_version->value;
     if (settings->headers)

@@ -221,7 +221,7 @@ TEST_CASE("aliases and provider tables", "[config]") {
   const ProviderSettings& work = config.providers.at("work");
   CHECK(work.base_url->value == "https://llm.work.example/v1");
   CHECK(work.base_url->source == at + "6");
-  CHECK(work.api_key_env->value == "WORK_LLM_KEY");
+  CHECK(work.api_key_env->value == std::vector<std::string>{"WORK_LLM_KEY"});
   CHECK(work.api_key_env->source == at + "7");
   CHECK(work.protocol->value == "openai");
   CHECK(work.protocol->source == at + "8");

@@ -206,7 +206,7 @@ TEST_CASE("a custom [providers.<name>] with a base_url is a provider", "[routing
   Config config;
   ProviderSettings local;
   local.base_url = from_file("http://127.0.0.1:1234/v1/");
-  local.api_key_env = from_file("LOCAL_KEY");
+  local.api_key_env = Sourced<std::vector<std::string>>{{"LOCAL_KEY"}, "file config.toml:1"};
   config.providers["lmstudio"] = local;
 
   const Route r = resolve_model("lmstudio/qwen2.5-7b", config);
@@ -248,7 +248,7 @@ TEST_CASE("config provider settings apply to built-in routes", "[routing]") {
   Config config;
   ProviderSettings openai;
   openai.base_url = {"http://127.0.0.1:9999/v1", "env OPENAI_BASE_URL"};
-  openai.api_key_env = from_file("MY_OPENAI_KEY");
+  openai.api_key_env = Sourced<std::vector<std::string>>{{"MY_OPENAI_KEY"}, "file config.toml:1"};
   openai.protocol = from_file("anthropic");  // ignored: built-ins keep their protocol
   openai.timeouts.value.connect = std::chrono::milliseconds(1500);
   openai.timeouts.value.total = std::chrono::milliseconds(30'000);
@@ -411,7 +411,8 @@ TEST_CASE("choose_default_model: config, then first provider with a key, then mo
 TEST_CASE("effective_provider applies config without needing a model", "[routing]") {
   Config config;
   config.providers["openai"].base_url = Sourced<std::string>{"http://127.0.0.1:1/v1", "env"};
-  config.providers["openai"].api_key_env = from_file("ALT_KEY");
+  config.providers["openai"].api_key_env =
+      Sourced<std::vector<std::string>>{{"ALT_KEY"}, "file config.toml:1"};
   config.providers["local"].base_url = from_file("http://127.0.0.1:2/v1");
 
   const ProviderInfo openai = effective_provider("openai", config);

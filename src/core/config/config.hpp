@@ -23,6 +23,9 @@
 #include "core/config/env.hpp"
 #include "core/config/paths.hpp"
 #include "core/http/transport.hpp"
+#include "core/resilience/balancer.hpp"
+#include "core/resilience/circuit_breaker.hpp"
+#include "core/resilience/retry_policy.hpp"
 
 namespace llmgw {
 
@@ -35,8 +38,10 @@ struct Sourced {
 };
 
 struct ProviderSettings {
-  std::optional<Sourced<std::string>> base_url;     // unset: the registry default
-  std::optional<Sourced<std::string>> api_key_env;  // unset: the registry's env vars
+  std::optional<Sourced<std::string>> base_url;  // unset: the registry default
+  // Unset: the registry's env vars (the first one set gives the key). Set: every one of
+  // these that is set gives a key, used in turn (KeyPool).
+  std::optional<Sourced<std::vector<std::string>>> api_key_env;
   std::optional<Sourced<std::string>> protocol;     // only for providers not in the registry
   Sourced<Timeouts> timeouts;                       // source names the last layer that set any
   std::optional<Sourced<long>> delay_ms;            // mock/slow per-chunk delay
@@ -44,6 +49,17 @@ struct ProviderSettings {
   // Sent with every request to the provider, after (and replacing) the registry's own.
   // Never auth headers: keys live in the keys file, where they are redacted.
   std::optional<Sourced<std::vector<std::pair<std::string, std::string>>>> headers;
+  // Effective retry settings when this provider sets any retry key: Config::retry with
+  // the provider's keys applied. Unset: Config::retry applies as it is.
+  std::optional<Sourced<RetrySettings>> retry;
+};
+
+// [aliases.<name>] written as a table: one name for several deployments of a model,
+// chosen between by `strategy` (see balancer.hpp).
+struct BalancedAlias {
+  std::vector<std::string> targets;  // "provider/model" names (not aliases), at least one
+  std::vector<double> weights;       // empty, or one weight > 0 per target
+  Strategy strategy = Strategy::round_robin;
 };
 
 struct Config {
@@ -51,8 +67,14 @@ struct Config {
   // Who chose paths.config_file: "default", "env LLMGW_CONFIG" or "flag --config".
   std::string config_file_source = "default";
   bool file_exists = false;
-  std::optional<Sourced<std::string>> default_model;  // unset: chosen from configured keys
-  std::map<std::string, Sourced<std::string>> aliases;
+  std::optional<Sourced<std::string>> default_model;    // unset: chosen from configured keys
+  std::map<std::string, Sourced<std::string>> aliases;  // [aliases] name = "target"
+  std::map<std::string, Sourced<BalancedAlias>> balanced_aliases;  // [aliases.<name>] tables
+  // [fallbacks] model = ["next", "after that"]: tried in order when `model` (as the caller
+  // wrote it: a name, alias or provider/model) fails.
+  std::map<std::string, Sourced<std::vector<std::string>>> fallbacks;
+  Sourced<RetrySettings> retry;                       // [retry]
+  Sourced<BreakerSettings> breaker;                   // [breaker]
   std::map<std::string, ProviderSettings> providers;  // only those mentioned anywhere
 };
 

@@ -32,7 +32,10 @@ struct ProviderInfo {
   std::string base_url;  // e.g. "https://api.openai.com/v1" (no trailing /)
   AuthStyle auth = AuthStyle::bearer;
   std::vector<std::string> key_env_vars;  // conventional env vars, in lookup order
-  std::string default_model;              // used when this is the first provider with a key
+  // key_env_vars came from [providers.X] api_key_env: every one that is set gives a key
+  // (used in turn), instead of the first one set giving the only key.
+  bool every_key_env_var = false;
+  std::string default_model;  // used when this is the first provider with a key
   // Sent with every request to this provider, e.g. OpenRouter's X-Title, which names the
   // calling app on its dashboard. Never secrets.
   std::vector<std::pair<std::string, std::string>> extra_headers;
