@@ -351,8 +351,8 @@ class FileLayer {
         }
         settings.base_url = Sourced<std::string>{std::move(url), source(value)};
       } else if (setting == "api_key_env") {
-        settings.api_key_env = Sourced<std::vector<std::string>>{
-            {require_env_var_name(value, what)}, source(value)};
+        settings.api_key_env =
+            Sourced<std::vector<std::string>>{{require_env_var_name(value, what)}, source(value)};
       } else if (setting == "protocol") {
         std::string protocol = require_nonempty_string(value, what);
         if (!parse_protocol(protocol)) {
