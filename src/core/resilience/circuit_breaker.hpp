@@ -60,7 +60,45 @@ class CircuitBreaker {
   Snapshot snapshot(TimePoint now) const;
 
  private:
-  // (implementation members: the helper that implements this file chooses them)
+  // Outcomes of the last `window`, in k_buckets time buckets of window / k_buckets each
+  // (at least one clock tick). Bucket i covers the ticks [i * width, (i + 1) * width); an
+  // outcome counts while its bucket is one of the k_buckets newest, so it ages out between
+  // window - window / k_buckets and window after it was recorded.
+  static constexpr int k_buckets = 10;
+  struct Bucket {
+    std::atomic<std::int64_t> index;  // which bucket of time it holds now
+    std::atomic<int> requests{0};
+    std::atomic<int> failures{0};
+  };
+  struct WindowCounts {
+    int requests = 0;
+    int failures = 0;
+  };
+
+  std::int64_t bucket_index(TimePoint now) const;
+  void add_to_window(TimePoint now, bool failed);
+  WindowCounts window_counts(TimePoint now) const;
+  void reset_counts();
+  // These three need m_mutex held.
+  bool allow_locked(TimePoint now);
+  void open_locked(TimePoint now);
+  void close_locked();
+
+  BreakerSettings m_settings;
+  std::int64_t m_bucket_ticks;  // width of a bucket, in steady-clock ticks
+
+  // Read without the lock on the fast paths; written only with m_mutex held.
+  std::atomic<BreakerState> m_state{BreakerState::closed};
+  // open: the steady-clock tick from which a probe may go. Stored before m_state.
+  std::atomic<std::int64_t> m_open_until{0};
+
+  // Written on the lock-free success path too (reset to zero), hence atomic.
+  std::atomic<int> m_consecutive_failures{0};
+  Bucket m_buckets[k_buckets];
+
+  mutable std::mutex m_mutex;  // guards the state changes and the members below
+  bool m_probe_out = false;    // half_open: the one probe was let through and is not back
+  int m_times_opened = 0;
 };
 
 }  // namespace llmgw

@@ -41,7 +41,20 @@ class KeyPool {
   KeyState state(std::size_t index, TimePoint now) const;
 
  private:
-  // (implementation members: the helper that implements this file chooses them)
+  // One per key. Relaxed atomics are enough: each field is a standalone fact about its
+  // key and publishes no other memory.
+  struct Slot {
+    // Steady-clock tick from which the key may be used again (the minimum when never
+    // cooled). Only ever raised.
+    std::atomic<std::int64_t> cooling_until;
+    std::atomic<bool> bad{false};
+  };
+
+  bool usable(const Slot& slot, std::int64_t now) const;
+
+  std::size_t m_size;
+  std::unique_ptr<Slot[]> m_slots;
+  std::atomic<std::size_t> m_next{0};  // round-robin counter, one step per pick()
 };
 
 }  // namespace llmgw
