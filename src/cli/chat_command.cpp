@@ -47,7 +47,14 @@ Examples:
   llmgw chat -m openai/gpt-4o-mini -s "Answer in one word" "Capital of France?"
   cat notes.txt | llmgw chat "Summarise this"
   llmgw chat --json --no-stream "hi" | jq .usage
-  llmgw chat -m mock/echo "try llmgw without a key")";
+  llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" -v "hi"   # falls back if gpt-4o fails
+  llmgw chat -m mock/echo "try llmgw without a key"
+
+Failures:
+  Connection failures, timeouts before the first byte and HTTP 408, 409, 429, 5xx and 529
+  are retried with backoff (honouring Retry-After), then the next model is tried; nothing
+  is retried once the answer has started to stream. See [retry], [breaker] and [fallbacks]
+  in `llmgw config --help`.)";
 
 std::string trim_trailing_newlines(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
@@ -186,6 +193,12 @@ void describe_plan(Context& ctx, const ChatPlan& plan, const ChatCall& call) {
     }
   }
   print_note(ctx.io(), line);
+  if (plan.chain.size() > 1) {
+    std::string rest;
+    for (std::size_t i = 1; i < plan.chain.size(); ++i)
+      rest += (i == 1 ? "" : ", ") + plan.chain[i].provider.name + "/" + plan.chain[i].model;
+    print_note(ctx.io(), "if it fails: " + rest);
+  }
   if (!plan.dropped.empty()) {
     std::string fields;
     for (const auto& field : plan.dropped)
@@ -195,6 +208,15 @@ void describe_plan(Context& ctx, const ChatPlan& plan, const ChatCall& call) {
                              "they are not sent: " +
                              fields);
   }
+}
+
+// --verbose, after the answer: the attempts that failed or were skipped before it, and
+// who served it when that was not the first choice.
+void describe_attempts(Io& io, const std::vector<AttemptRecord>& attempts) {
+  if (attempts.size() <= 1)
+    return;
+  for (std::size_t i = 0; i < attempts.size(); ++i)
+    print_note(io, "attempt " + std::to_string(i + 1) + ": " + describe(attempts[i]));
 }
 
 int run_chat(Context& ctx, const ChatOptions& opts) {
@@ -246,6 +268,7 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
   if (opts.verbose) {
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock().steady_now() - started);
+    describe_attempts(io, result.attempts);
     print_note(io, "answered in " + std::to_string(elapsed.count()) + " ms");
   }
   return 0;
@@ -259,7 +282,8 @@ void register_chat(CLI::App& parent, Context& ctx) {
   cmd->add_option("prompt", opts->prompt, "The prompt (words are joined with spaces)");
   opts->model_opt = cmd->add_option("-m,--model", opts->model,
                                     "Model: provider/model, a bare name (gpt-4o, claude-...), "
-                                    "or an alias from config")
+                                    "or an alias from config; several, comma-separated, are "
+                                    "tried in order (fallbacks)")
                         ->type_name("MODEL");
   opts->system_opt =
       cmd->add_option("-s,--system", opts->system, "System prompt")->type_name("TEXT");
@@ -274,8 +298,9 @@ void register_chat(CLI::App& parent, Context& ctx) {
                 "Print the whole OpenAI-format response object (implies --no-stream)");
   cmd->add_flag("-u,--usage", opts->usage, "Print tokens used and cost to stderr");
   cmd->add_flag("-v,--verbose", opts->verbose,
-                "Say on stderr where the request goes, with which key (redacted), which request "
-                "fields the provider cannot take, and how long the answer took");
+                "Say on stderr where the request goes (and its fallbacks), with which key "
+                "(redacted), which request fields the provider cannot take, every attempt when "
+                "there was more than one, and how long the answer took");
   opts->key_opt =
       cmd->add_option(
              "--key", opts->key,

@@ -1,6 +1,9 @@
 #include "core/gateway.hpp"
 
+#include <random>
+
 #include "core/error.hpp"
+#include "core/model_chain.hpp"
 #include "core/providers/chat_protocol.hpp"
 #include "core/providers/embeddings.hpp"
 #include "core/providers/images.hpp"
@@ -57,9 +60,46 @@ std::string required_model(const nlohmann::json& request, const std::string& exa
   return model->get<std::string>();
 }
 
+// The chain for `model`, every deployment checked for `operation` before anything is
+// sent: a mock model that does another operation, or a provider without embeddings or
+// images, is refused at once.
+std::vector<Route> resolve_for(const std::string& model, mock::Operation operation,
+                               const Config& config, HealthRegistry& health,
+                               const std::function<double()>& random01) {
+  std::vector<Route> chain = resolve_chain(model, config, health, random01);
+  for (const Route& route : chain) {
+    const Protocol protocol = route.provider.protocol;
+    if (protocol == Protocol::mock) {
+      mock::require_operation(route.model, operation);
+    } else if (operation == mock::Operation::embeddings) {
+      embeddings::require_support(protocol, route.provider.name);
+    } else if (operation == mock::Operation::images) {
+      images::require_support(protocol, route.provider.name);
+    }
+  }
+  return chain;
+}
+
+double system_random01() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
 }  // namespace
 
-Route Gateway::prepare(const ChatCall& call) const {
+Gateway::Gateway(const Config& config, Transport& transport, const Credentials& credentials,
+                 Clock& clock, GatewayOptions options)
+    : m_config(config),
+      m_transport(transport),
+      m_credentials(credentials),
+      m_clock(clock),
+      m_own_health(options.health == nullptr
+                       ? std::make_unique<HealthRegistry>(config.breaker.value)
+                       : nullptr),
+      m_health(options.health != nullptr ? *options.health : *m_own_health),
+      m_random01(options.random01 ? std::move(options.random01) : system_random01) {}
+
+std::vector<Route> Gateway::prepare(const ChatCall& call) {
   validate_chat_request(call.request);
   const auto model = call.request.find("model");
   if (model == call.request.end()) {
@@ -67,18 +107,29 @@ Route Gateway::prepare(const ChatCall& call) const {
     e.param = "model";
     throw GatewayError(e);
   }
-  Route route = resolve_model(model->get<std::string>(), m_config);
-  if (route.provider.protocol == Protocol::mock)
-    mock::require_operation(route.model, mock::Operation::chat);
-  return route;
+  return resolve_for(model->get<std::string>(), mock::Operation::chat, m_config, m_health,
+                     m_random01);
 }
 
-ChatPlan Gateway::plan(const ChatCall& call) const {
-  ChatPlan plan{prepare(call), {}};
+ChatPlan Gateway::plan(const ChatCall& call) {
+  std::vector<Route> chain = prepare(call);
+  ChatPlan plan{chain.front(), chain, {}};
   if (const ChatProtocol* protocol = chat_protocol(plan.route.provider.protocol)) {
     plan.dropped = protocol->dropped_fields(call.request);
   }
   return plan;
+}
+
+AttemptOutcome Gateway::run_attempts(const std::vector<Route>& chain,
+                                     const std::optional<std::string>& api_key,
+                                     const CancelToken* cancel, const AttemptFn& attempt) {
+  AttemptLoop loop(m_clock, m_health, m_random01, cancel);
+  return loop.run(
+      chain,
+      [&](const Route& route) {
+        return std::vector<ResolvedKey>{m_credentials.require(route.provider, api_key)};
+      },
+      attempt);
 }
 
 std::vector<std::string> Gateway::remote_models(const std::string& provider,
@@ -100,101 +151,132 @@ std::vector<std::string> Gateway::remote_models(const std::string& provider,
 }
 
 ChatResult Gateway::chat(const ChatCall& call) {
-  Route route = prepare(call);
-  if (route.provider.protocol == Protocol::mock) {
-    check_cancel(call.cancel);
-    return {mock::respond(call.request, route.model, m_clock.unix_seconds()), route};
-  }
-  const ChatProtocol& protocol = protocol_for(route);
-  const ResolvedKey key = m_credentials.require(route.provider, call.api_key);
-  const HttpRequest http = with_provider_headers(
-      protocol.build_request(call.request, route.model, endpoint_for(route, key), false),
-      route.provider);
-  const HttpResponse reply = m_transport.send(http, call.cancel);
-  if (!is_success(reply.status))
-    throw GatewayError(protocol.map_error(reply, route.provider.name));
-  const ResponseContext context{route.provider.name, route.model, m_clock.unix_seconds()};
-  return {protocol.parse_response(reply, context), route};
+  const std::vector<Route> chain = prepare(call);
+  ChatResult result;
+  AttemptOutcome outcome = run_attempts(
+      chain, call.api_key, call.cancel,
+      [&](const Route& route, const ResolvedKey& key, bool& /*committed*/) {
+        if (route.provider.protocol == Protocol::mock) {
+          check_cancel(call.cancel);
+          result.response = mock::respond(call.request, route.model, m_clock.unix_seconds());
+          return;
+        }
+        const ChatProtocol& protocol = protocol_for(route);
+        const HttpRequest http = with_provider_headers(
+            protocol.build_request(call.request, route.model, endpoint_for(route, key), false),
+            route.provider);
+        const HttpResponse reply = m_transport.send(http, call.cancel);
+        if (!is_success(reply.status))
+          throw GatewayError(protocol.map_error(reply, route.provider.name));
+        const ResponseContext context{route.provider.name, route.model, m_clock.unix_seconds()};
+        result.response = protocol.parse_response(reply, context);
+      });
+  result.route = chain[outcome.served_by];
+  result.attempts = std::move(outcome.attempts);
+  result.response["provider"] = result.route.provider.name;
+  return result;
 }
 
 ChatResult Gateway::chat_stream(const ChatCall& call, const ChunkSink& sink) {
-  Route route = prepare(call);
-  StreamAccumulator accumulator;
-  const auto emit = [&](const nlohmann::json& chunk) {
-    accumulator.add(chunk);
-    sink(chunk);
-  };
-
-  if (route.provider.protocol == Protocol::mock) {
-    const auto response = mock::respond(call.request, route.model, m_clock.unix_seconds());
-    for (const auto& chunk : mock::stream_chunks(response)) {
-      if (route.mock_delay_ms > 0) {
-        m_clock.sleep_for(std::chrono::milliseconds(route.mock_delay_ms), call.cancel);
-      }
-      check_cancel(call.cancel);
-      emit(chunk);
-    }
-    return {accumulator.response(), route};
-  }
-
-  const ChatProtocol& protocol = protocol_for(route);
-  const ResolvedKey key = m_credentials.require(route.provider, call.api_key);
-  const HttpRequest http = with_provider_headers(
-      protocol.build_request(call.request, route.model, endpoint_for(route, key), true),
-      route.provider);
-  const auto decoder =
-      protocol.make_decoder({route.provider.name, route.model, m_clock.unix_seconds()});
-  const HttpResponse reply = m_transport.stream(
-      http, [&](std::string_view bytes) { decoder->feed(bytes, emit); }, call.cancel);
-  if (!is_success(reply.status))
-    throw GatewayError(protocol.map_error(reply, route.provider.name));
-  if (!decoder->finish(emit)) {
-    fail(ErrorKind::stream_broken,
-         "the stream from " + route.provider.name + " ended before the answer was complete",
-         "try again; if it keeps happening, try --no-stream");
-  }
-  return {accumulator.response(), route};
+  const std::vector<Route> chain = prepare(call);
+  ChatResult result;
+  AttemptOutcome outcome = run_attempts(
+      chain, call.api_key, call.cancel,
+      [&](const Route& route, const ResolvedKey& key, bool& committed) {
+        StreamAccumulator accumulator;
+        const auto emit = [&](const nlohmann::json& chunk) {
+          committed = true;
+          accumulator.add(chunk);
+          sink(chunk);
+        };
+        if (route.provider.protocol == Protocol::mock) {
+          const auto response = mock::respond(call.request, route.model, m_clock.unix_seconds());
+          for (const auto& chunk : mock::stream_chunks(response)) {
+            if (route.mock_delay_ms > 0) {
+              m_clock.sleep_for(std::chrono::milliseconds(route.mock_delay_ms), call.cancel);
+            }
+            check_cancel(call.cancel);
+            emit(chunk);
+          }
+          result.response = accumulator.response();
+          return;
+        }
+        const ChatProtocol& protocol = protocol_for(route);
+        const HttpRequest http = with_provider_headers(
+            protocol.build_request(call.request, route.model, endpoint_for(route, key), true),
+            route.provider);
+        const auto decoder =
+            protocol.make_decoder({route.provider.name, route.model, m_clock.unix_seconds()});
+        const HttpResponse reply = m_transport.stream(
+            http, [&](std::string_view bytes) { decoder->feed(bytes, emit); }, call.cancel);
+        if (!is_success(reply.status))
+          throw GatewayError(protocol.map_error(reply, route.provider.name));
+        if (!decoder->finish(emit)) {
+          fail(ErrorKind::stream_broken,
+               "the stream from " + route.provider.name + " ended before the answer was complete",
+               "try again; if it keeps happening, try --no-stream");
+        }
+        result.response = accumulator.response();
+      });
+  result.route = chain[outcome.served_by];
+  result.attempts = std::move(outcome.attempts);
+  result.response["provider"] = result.route.provider.name;
+  return result;
 }
 
 EmbedResult Gateway::embed(const EmbedCall& call) {
   embeddings::validate(call.request);
-  Route route = resolve_model(
-      required_model(call.request, "openai/text-embedding-3-small or mock/embed"), m_config);
-  const Protocol protocol = route.provider.protocol;
-  if (protocol == Protocol::mock) {
-    mock::require_operation(route.model, mock::Operation::embeddings);
-    check_cancel(call.cancel);
-    return {embeddings::mock_embeddings(call.request, "mock/" + route.model), route};
-  }
-  embeddings::require_support(protocol, route.provider.name);
-  const ResolvedKey key = m_credentials.require(route.provider, call.api_key);
-  const HttpRequest http = with_provider_headers(
-      embeddings::build_request(protocol, call.request, route.model, endpoint_for(route, key)),
-      route.provider);
-  const HttpResponse reply = m_transport.send(http, call.cancel);
-  return {
-      embeddings::parse_response(protocol, reply, call.request, route.model, route.provider.name),
-      route};
+  const std::vector<Route> chain =
+      resolve_for(required_model(call.request, "openai/text-embedding-3-small or mock/embed"),
+                  mock::Operation::embeddings, m_config, m_health, m_random01);
+  EmbedResult result;
+  AttemptOutcome outcome = run_attempts(
+      chain, call.api_key, call.cancel,
+      [&](const Route& route, const ResolvedKey& key, bool& /*committed*/) {
+        const Protocol protocol = route.provider.protocol;
+        if (protocol == Protocol::mock) {
+          check_cancel(call.cancel);
+          result.response = embeddings::mock_embeddings(call.request, "mock/" + route.model);
+          return;
+        }
+        const HttpRequest http =
+            with_provider_headers(embeddings::build_request(protocol, call.request, route.model,
+                                                            endpoint_for(route, key)),
+                                  route.provider);
+        const HttpResponse reply = m_transport.send(http, call.cancel);
+        result.response = embeddings::parse_response(protocol, reply, call.request, route.model,
+                                                     route.provider.name);
+      });
+  result.route = chain[outcome.served_by];
+  result.attempts = std::move(outcome.attempts);
+  return result;
 }
 
 ImageResult Gateway::image(const ImageCall& call) {
   images::validate(call.request);
-  Route route =
-      resolve_model(required_model(call.request, "openai/gpt-image-1 or mock/image"), m_config);
-  const Protocol protocol = route.provider.protocol;
-  if (protocol == Protocol::mock) {
-    mock::require_operation(route.model, mock::Operation::images);
-    check_cancel(call.cancel);
-    return {images::mock_images(call.request, m_clock.unix_seconds()), route};
-  }
-  images::require_support(protocol, route.provider.name);
-  const ResolvedKey key = m_credentials.require(route.provider, call.api_key);
-  const HttpRequest http = with_provider_headers(
-      images::build_request(protocol, call.request, route.model, endpoint_for(route, key)),
-      route.provider);
-  const HttpResponse reply = m_transport.send(http, call.cancel);
-  return {images::parse_response(protocol, reply, m_clock.unix_seconds(), route.provider.name),
-          route};
+  const std::vector<Route> chain =
+      resolve_for(required_model(call.request, "openai/gpt-image-1 or mock/image"),
+                  mock::Operation::images, m_config, m_health, m_random01);
+  ImageResult result;
+  AttemptOutcome outcome = run_attempts(
+      chain, call.api_key, call.cancel,
+      [&](const Route& route, const ResolvedKey& key, bool& /*committed*/) {
+        const Protocol protocol = route.provider.protocol;
+        if (protocol == Protocol::mock) {
+          check_cancel(call.cancel);
+          result.response = images::mock_images(call.request, m_clock.unix_seconds());
+          return;
+        }
+        const HttpRequest http = with_provider_headers(
+            images::build_request(protocol, call.request, route.model, endpoint_for(route, key)),
+            route.provider);
+        const HttpResponse reply = m_transport.send(http, call.cancel);
+        result.response =
+            images::parse_response(protocol, reply, m_clock.unix_seconds(), route.provider.name);
+      });
+  result.route = chain[outcome.served_by];
+  result.attempts = std::move(outcome.attempts);
+  return result;
 }
 
 }  // namespace llmgw

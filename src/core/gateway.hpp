@@ -1,10 +1,11 @@
 // The one orchestration path for every request, from the CLI or the daemon:
-// validate → resolve route → key → adapter → transport → canonical answer.
-// (Retries, breakers, cache and ledger join this path in later steps; see
-// docs/ARCHITECTURE.md.)
+// validate → resolve the chain of deployments (fallbacks, balanced aliases) → the attempt
+// loop (keys, breakers, retries; resilience/attempt_loop.hpp) → adapter → transport →
+// canonical answer. (Cache and ledger join this path later; see docs/ARCHITECTURE.md.)
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@
 #include "core/config/config.hpp"
 #include "core/config/credentials.hpp"
 #include "core/http/transport.hpp"
+#include "core/resilience/attempt_loop.hpp"
+#include "core/resilience/health.hpp"
 #include "core/routing.hpp"
 
 namespace llmgw {
@@ -26,8 +29,11 @@ struct ChatCall {
 };
 
 struct ChatResult {
-  nlohmann::json response;  // canonical chat.completion (a streamed answer, folded)
-  Route route;
+  // Canonical chat.completion (a streamed answer, folded), with "provider": the provider
+  // that served it ("model" is the model as served).
+  nlohmann::json response;
+  Route route;                          // the deployment that served it
+  std::vector<AttemptRecord> attempts;  // every try and skip, the last one served
 };
 
 // Embeddings: OpenAI's /v1/embeddings semantics for every provider that has them.
@@ -40,6 +46,7 @@ struct EmbedCall {
 struct EmbedResult {
   nlohmann::json response;  // OpenAI's embeddings list (see embeddings::parse_response)
   Route route;
+  std::vector<AttemptRecord> attempts;
 };
 
 // Image generation: OpenAI's /v1/images/generations semantics.
@@ -52,11 +59,13 @@ struct ImageCall {
 struct ImageResult {
   nlohmann::json response;  // OpenAI's images response (see images::parse_response)
   Route route;              // route.model is the model that drew them
+  std::vector<AttemptRecord> attempts;
 };
 
 // Where a call would go and what would not reach the provider, for --verbose and logs.
 struct ChatPlan {
-  Route route;
+  Route route;                       // the first deployment to try
+  std::vector<Route> chain;          // every deployment in the order they would be tried
   std::vector<std::string> dropped;  // request fields the provider's protocol leaves out
 };
 
@@ -65,13 +74,22 @@ struct ChatPlan {
 // call (decoders reuse one object): copy it to keep it.
 using ChunkSink = std::function<void(const nlohmann::json& chunk)>;
 
+struct GatewayOptions {
+  // Shared health (breakers, key pools, loads) of a long-lived process such as the daemon;
+  // null: the Gateway keeps its own, with config.breaker's settings.
+  HealthRegistry* health = nullptr;
+  // Uniform draws from [0, 1) for backoff jitter and weighted balancing; empty: a
+  // per-thread std::mt19937_64 seeded from std::random_device. Tests pass a seeded one.
+  std::function<double()> random01;
+};
+
 class Gateway {
  public:
-  Gateway(const Config& config, Transport& transport, const Credentials& credentials, Clock& clock)
-      : m_config(config), m_transport(transport), m_credentials(credentials), m_clock(clock) {}
+  Gateway(const Config& config, Transport& transport, const Credentials& credentials, Clock& clock,
+          GatewayOptions options = {});
 
   // Validates and resolves the call without sending anything. Throws GatewayError.
-  ChatPlan plan(const ChatCall& call) const;
+  ChatPlan plan(const ChatCall& call);
 
   // The models `provider` says it serves (GET .../models or /api/tags), sorted.
   // Throws GatewayError (missing key, network, upstream).
@@ -79,12 +97,14 @@ class Gateway {
                                          const std::optional<std::string>& api_key,
                                          const CancelToken* cancel);
 
-  // Non-streaming chat. Throws GatewayError.
+  // Non-streaming chat, through the attempt loop (retries, keys, breakers, fallbacks).
+  // Throws GatewayError.
   ChatResult chat(const ChatCall& call);
 
   // Streaming chat: chunks go to `sink` as they arrive. A failure before the first chunk
-  // is an ordinary error; after it, the error is thrown after the chunks already given
-  // (kind stream_broken, upstream or cancelled), and the caller keeps what it showed.
+  // goes through the attempt loop like chat(); after it, nothing is retried: the error is
+  // thrown after the chunks already given (kind stream_broken, upstream or cancelled), and
+  // the caller keeps what it showed.
   ChatResult chat_stream(const ChatCall& call, const ChunkSink& sink);
 
   // Embeddings from an openai-protocol provider, gemini (batchEmbedContents), ollama
@@ -104,12 +124,19 @@ class Gateway {
   ImageResult image(const ImageCall& call);
 
  private:
-  Route prepare(const ChatCall& call) const;
+  // Validates the request and resolves its chain of deployments.
+  std::vector<Route> prepare(const ChatCall& call);
+  AttemptOutcome run_attempts(const std::vector<Route>& chain,
+                              const std::optional<std::string>& api_key, const CancelToken* cancel,
+                              const AttemptFn& attempt);
 
   const Config& m_config;
   Transport& m_transport;
   const Credentials& m_credentials;
   Clock& m_clock;
+  std::unique_ptr<HealthRegistry> m_own_health;
+  HealthRegistry& m_health;
+  std::function<double()> m_random01;
 };
 
 }  // namespace llmgw

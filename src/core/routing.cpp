@@ -185,9 +185,11 @@ std::string unknown_provider_fix(const std::string& name, const Config& config) 
          "] with a base_url in config.toml)";
 }
 
-// Applies the per-request parts of [providers.<name>] (timeouts, mock pacing).
+// Applies the per-request parts of [providers.<name>] (timeouts, retries, mock pacing).
 void apply_settings(Route& route, const ProviderSettings& settings) {
   route.timeouts = settings.timeouts.value;
+  if (settings.retry)
+    route.retry = settings.retry->value;
   // delay_ms is the pacing of mock/slow; mock/echo answers at once by definition.
   if (settings.delay_ms && route.provider.protocol == Protocol::mock && route.model == "slow") {
     route.mock_delay_ms = settings.delay_ms->value;
@@ -221,6 +223,7 @@ Route resolve_model(std::string_view requested_view, const Config& config) {
 
   Route route;
   route.requested = requested;
+  route.retry = config.retry.value;
 
   const auto slash = target.find('/');
   if (slash != std::string::npos) {

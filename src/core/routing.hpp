@@ -22,6 +22,7 @@ struct Route {
   std::string model;      // the upstream model name, e.g. "gpt-4o-mini"
   std::string requested;  // what the caller asked for, e.g. "fast" or "gpt-4o-mini"
   Timeouts timeouts;
+  RetrySettings retry;     // [retry], with [providers.<name>]'s retry keys applied
   long mock_delay_ms = 0;  // mock/slow: delay before each streamed chunk
 };
 

@@ -87,11 +87,15 @@ TEST_CASE("anthropic: an overloaded error mid-stream keeps the text and exits 4"
 TEST_CASE("anthropic: a 529 before the answer exits 4 with Anthropic's message",
           "[cli][anthropic]") {
   AnthropicUser user;
-  user.server.push_failure(529, read_fixture("anthropic/error_529.json"));
+  // Overloaded on the first try and on all 3 retries (retry-after: 0 keeps the test quick).
+  for (int i = 0; i < 4; ++i)
+    user.server.push_failure(529, read_fixture("anthropic/error_529.json"), {{"retry-after", "0"}});
   const auto result = user.env.run({"chat", "-m", "claude-sonnet-4-5", "hi"});
   CHECK(result.exit_code == 4);
   CHECK(result.out.empty());
-  CHECK(result.err.find("verloaded") != std::string::npos);
+  CHECK(result.err.find("all 4 attempts failed") != std::string::npos);
+  CHECK(result.err.find("HTTP 529: anthropic: Overloaded") != std::string::npos);
+  CHECK(user.server.requests().size() == 4);
 }
 
 TEST_CASE("anthropic: --verbose names the route and a redacted key", "[cli][anthropic]") {

@@ -56,13 +56,14 @@ TEST_CASE("gemini: streamed and whole answers print the same text and usage", "[
   }
 }
 
-TEST_CASE("gemini: a quota error exits 4 with Google's message", "[cli][gemini]") {
+TEST_CASE("gemini: a daily quota error exits 4 at once with Google's message", "[cli][gemini]") {
   GeminiUser user;
-  user.server.push_failure(429, read_fixture("gemini/error_429_retry.json"));
+  user.server.push_failure(429, read_fixture("gemini/error_429_per_day.json"));
   const auto result = user.env.run({"chat", "-m", "gemini/gemini-2.5-flash", "hi"});
   CHECK(result.exit_code == 4);
-  CHECK(result.err.find("gemini: ") != std::string::npos);
+  CHECK(result.err.find("gemini: You exceeded your current quota") != std::string::npos);
   CHECK(result.err.find(k_key) == std::string::npos);
+  CHECK(user.server.requests().size() == 1);  // a per-day quota is not retried
 }
 
 TEST_CASE("gemini: a safety stop ends the answer and says why", "[cli][gemini]") {

@@ -107,8 +107,11 @@ TEST_CASE("upstream 401 and 400 exit 4 with the provider's message", "[cli]") {
 
 TEST_CASE("a body that is not JSON exits 4 with the status and an excerpt", "[cli]") {
   OpenAIUser user;
-  user.server.push(
-      Reply::raw(503, "<html><h1>Service Unavailable</h1> upstream overloaded</html>"));
+  for (int i = 0; i < 4; ++i) {  // the first try and 3 retries
+    user.server.push(
+        Reply::raw(503, "<html><h1>Service Unavailable</h1> upstream overloaded</html>")
+            .with_header("Retry-After", "0"));
+  }
   const auto result = user.env.run({"chat", "--no-stream", "hi"});
   CHECK(result.exit_code == 4);
   CHECK(result.err.find("503") != std::string::npos);

@@ -18,6 +18,7 @@
 #include "support/base64.hpp"
 #include "support/expect_error.hpp"
 #include "support/fake_openai.hpp"
+#include "support/single_attempt.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace llmgw;
@@ -57,7 +58,7 @@ struct Harness {
 
   explicit Harness(bool with_keys = true)
       : env(env_for(server, home, with_keys)),
-        config(with_gemini(load_config(env, {}), server)),
+        config(test::single_attempt(with_gemini(load_config(env, {}), server))),
         keys(config.paths.keys_file),
         credentials(keys, env),
         gateway(config, transport, credentials, clock) {}

@@ -9,6 +9,7 @@
 #include "core/http/curl_transport.hpp"
 #include "support/expect_error.hpp"
 #include "support/fake_openai.hpp"
+#include "support/single_attempt.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace llmgw;
@@ -33,7 +34,7 @@ struct Harness {
   Gateway gateway;
 
   Harness()
-      : config(load_config(env_for(server, home), {})),
+      : config(test::single_attempt(load_config(env_for(server, home), {}))),
         keys(config.paths.keys_file),
         env(env_for(server, home)),
         credentials(keys, env),

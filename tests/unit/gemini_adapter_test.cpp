@@ -400,11 +400,11 @@ TEST_CASE("gemini: map_error 429 per-day quota is not retryable", "[gemini]") {
 }
 
 TEST_CASE("gemini: map_error statuses and non-JSON bodies", "[gemini]") {
-  for (int status : {408, 500, 502, 503, 504}) {
+  for (int status : {408, 409, 500, 502, 503, 504}) {
     INFO(status);
     CHECK(gemini::map_error(response(status, "{}"), "gemini").retryable);
   }
-  for (int status : {400, 401, 403, 404, 409}) {
+  for (int status : {400, 401, 403, 404, 501}) {
     INFO(status);
     CHECK_FALSE(gemini::map_error(response(status, "{}"), "gemini").retryable);
   }

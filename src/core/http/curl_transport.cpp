@@ -546,6 +546,14 @@ std::string curl_message(const Exchange& x, CURLcode result) {
        network_fix());
 }
 
+// A connection failure or timeout may be retried only when not one byte of a response
+// came (not even headers): then the provider cannot have started answering, or charging.
+Error with_retry_mark(Error error, const Exchange& x) {
+  if (error.kind == ErrorKind::network || error.kind == ErrorKind::timeout)
+    error.retryable = !x.got_bytes;
+  return error;
+}
+
 Headers response_headers(CURL* easy) {
   Headers headers;
   curl_header* previous = nullptr;
@@ -597,10 +605,14 @@ HttpResponse CurlTransport::Impl::perform(const HttpRequest& request, const Chun
     std::rethrow_exception(x.chunk_error);
   }
   if (x.abort) {
-    throw GatewayError(*x.abort);
+    throw GatewayError(with_retry_mark(*x.abort, x));
   }
   if (result != CURLE_OK && !(result == CURLE_WRITE_ERROR && x.body_capped)) {
-    throw_transfer_error(x, result);
+    try {
+      throw_transfer_error(x, result);
+    } catch (const GatewayError& e) {
+      throw GatewayError(with_retry_mark(e.error(), x));
+    }
   }
 
   HttpResponse response;

@@ -87,8 +87,8 @@ const char* type_for_status(int status) {
 }
 
 bool retryable(int status, const std::string& type) {
-  return status == 408 || status == 409 || status == 429 || status >= 500 ||
-         type == "overloaded_error" || type == "api_error" || type == "rate_limit_error";
+  return retryable_http_status(status) || type == "overloaded_error" || type == "api_error" ||
+         type == "rate_limit_error";
 }
 
 [[noreturn]] void throw_provider_error(const std::string& provider, const ProviderError& found) {

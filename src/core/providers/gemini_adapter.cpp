@@ -171,11 +171,6 @@ const char* default_status_for(int status) {
   return status >= 500 ? "INTERNAL" : "UNKNOWN";
 }
 
-bool retryable_status(int status) {
-  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
-         status == 504;
-}
-
 // Fills everything the body tells about an error into `error` (status already set).
 void apply_google_error(Error& error, const GoogleError& found) {
   const int status = error.http_status;
@@ -197,7 +192,7 @@ void apply_google_error(Error& error, const GoogleError& found) {
       error.retry_after = parse_duration((*retry)["retryDelay"]);
   }
   const bool daily = status == 429 && per_day_quota(found.details);
-  error.retryable = retryable_status(status) && !daily;
+  error.retryable = retryable_http_status(status) && !daily;
   if (status == 401 || status == 403 || reason == "API_KEY_INVALID") {
     error.fix = "check the key: `llmgw keys set " + error.provider + "`";
   } else if (daily) {

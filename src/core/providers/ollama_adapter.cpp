@@ -1,4 +1,5 @@
 #include "core/providers/ollama_adapter.hpp"
+#include "core/providers/upstream_error.hpp"
 
 #include <map>
 #include <set>
@@ -343,8 +344,7 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
   // Ollama's {"error": "..."} is one of the shapes the OpenAI mapping already reads; only
   // the retry rule (503 "server busy") and the fixes differ.
   Error e = openai::map_error(response, provider);
-  e.retryable = response.status == 408 || response.status == 429 || response.status == 500 ||
-                response.status == 502 || response.status == 503;
+  e.retryable = retryable_http_status(response.status);
   if (response.status == 404) {
     e.fix =
         "pull the model on the Ollama host first (ollama pull <model>); `ollama list` shows "

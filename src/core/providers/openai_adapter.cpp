@@ -107,10 +107,6 @@ const char* default_type_for_status(int status) {
   return status >= 500 ? "server_error" : "upstream_error";
 }
 
-bool retryable_status(int status) {
-  return status == 408 || status == 409 || status == 429 || status >= 500;
-}
-
 std::optional<double> parse_seconds(std::string_view text) {
   const std::string value = trim(text);
   if (value.empty())
@@ -150,8 +146,8 @@ std::optional<std::chrono::sys_seconds> parse_http_date(const std::string& text)
   error.type = found.type.empty() ? default_type_for_status(error.http_status) : found.type;
   error.code = found.code;
   error.param = found.param;
-  error.retryable = retryable_status(error.http_status) && found.code != "insufficient_quota" &&
-                    found.type != "insufficient_quota";
+  error.retryable = retryable_http_status(error.http_status) &&
+                    found.code != "insufficient_quota" && found.type != "insufficient_quota";
   throw GatewayError(std::move(error));
 }
 
@@ -244,7 +240,7 @@ Error map_error(const HttpResponse& response, const std::string& provider) {
     error.param = found->param;
   }
   const bool no_quota = error.code == "insufficient_quota" || error.type == "insufficient_quota";
-  error.retryable = retryable_status(status) && !no_quota;
+  error.retryable = retryable_http_status(status) && !no_quota;
   apply_retry_headers(error, response);
 
   if (status == 401 || status == 403) {

@@ -23,6 +23,22 @@ Error upstream_error(const HttpResponse& response, const std::string& provider,
   return error;
 }
 
+bool retryable_http_status(int status) {
+  switch (status) {
+    case 408:
+    case 409:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+    case 529:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void apply_retry_headers(Error& error, const HttpResponse& response) {
   if (const auto should_retry = response.header("x-should-retry")) {
     const std::string value = adapter::lower(adapter::trim(*should_retry));

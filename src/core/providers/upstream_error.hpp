@@ -16,6 +16,11 @@ namespace llmgw {
 Error upstream_error(const HttpResponse& response, const std::string& provider,
                      const std::string& provider_message);
 
+// The statuses worth another attempt, the same for every provider: 408, 409, 429, 500,
+// 502, 503, 504 and 529 (Anthropic's "overloaded"). Adapters narrow it with what the
+// body says (a daily quota, insufficient_quota).
+bool retryable_http_status(int status);
+
 // The retry hints OpenAI's and Anthropic's SDKs honour: `x-should-retry: true|false`
 // overrides `retryable`, and retry_after comes from retry-after-ms, then retry-after.
 void apply_retry_headers(Error& error, const HttpResponse& response);
