@@ -35,6 +35,8 @@ const std::vector<Command>& commands() {
       {"keys", "Store, list and remove provider API keys", &register_keys},
       {"config", "Show where config lives and the effective settings", &register_config},
       {"models", "List the models of the configured providers", &register_models},
+      {"providers", "Show the providers' health: circuit breakers and rate-limited keys",
+       &register_providers},
   };
   return k_commands;
 }
@@ -51,6 +53,11 @@ int run(int argc, const char* const* argv, Io& io) {
   for (const Command& command : commands())
     command.register_command(app, ctx);
 
+  // Whatever happens, what this run learnt about providers is kept for the next one.
+  struct SaveHealth {
+    Context& ctx;
+    ~SaveHealth() { ctx.save_health(); }
+  } save_health{ctx};
   try {
     app.parse(argc, argv);
     io.out.flush();

@@ -230,7 +230,8 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
     call.api_key = opts.key;
   call.cancel = &ctx.cancel_token();
 
-  Gateway gateway(ctx.config(), ctx.transport(), ctx.credentials(), ctx.clock());
+  Gateway gateway(ctx.config(), ctx.transport(), ctx.credentials(), ctx.clock(),
+                  GatewayOptions{&ctx.health(), {}});
   if (opts.verbose)
     describe_plan(ctx, gateway.plan(call), call);
   const auto started = ctx.clock().steady_now();

@@ -2,6 +2,7 @@
 
 #include "cli/report.hpp"
 #include "core/http/curl_transport.hpp"
+#include "core/resilience/health_file.hpp"
 
 namespace llmgw::cli {
 
@@ -48,6 +49,31 @@ Transport& Context::transport() {
   if (!m_transport)
     m_transport = std::make_unique<CurlTransport>();
   return *m_transport;
+}
+
+HealthRegistry& Context::health() {
+  if (!m_health) {
+    const Config& cfg = config();
+    m_health = std::make_unique<HealthRegistry>(cfg.breaker.value);
+    m_health->restore(read_health_file(health_file_path(cfg.paths)), m_clock.unix_seconds(),
+                      m_clock.steady_now());
+  }
+  return *m_health;
+}
+
+void Context::save_health() {
+  if (!m_health)
+    return;
+  const SavedHealth used = m_health->export_used(m_clock.unix_seconds(), m_clock.steady_now());
+  if (used.breakers.empty() && used.keys.empty())
+    return;
+  try {
+    save_health_file(health_file_path(config().paths), used, m_clock.unix_seconds());
+  } catch (const GatewayError& e) {
+    print_warning(m_io, "could not save provider health: " + e.error().message);
+  } catch (const std::exception& e) {  // runs from a destructor: nothing may escape
+    print_warning(m_io, std::string("could not save provider health: ") + e.what());
+  }
 }
 
 }  // namespace llmgw::cli

@@ -13,6 +13,7 @@
 #include "core/config/credentials.hpp"
 #include "core/config/key_store.hpp"
 #include "core/http/transport.hpp"
+#include "core/resilience/health.hpp"
 #include "core/routing.hpp"
 
 namespace llmgw::cli {
@@ -37,6 +38,14 @@ class Context {
   // The model to use when none is named: config/env/flag default_model, else the
   // default model of the first provider with a key, else mock/echo (mock_fallback).
   DefaultModel default_model();
+  // This run's breakers and key pools, started from what earlier runs saved in the state
+  // directory (resilience/health_file.hpp), so a provider that kept failing a moment ago
+  // is skipped without a request.
+  HealthRegistry& health();
+  // Saves what this run learnt, if it sent anything; a failure to save is a warning, never
+  // the run's failure. Called once, after the command, whether it succeeded or not.
+  void save_health();
+
   Clock& clock() { return m_clock; }
   CancelToken& cancel_token() { return m_cancel; }
 
@@ -49,6 +58,7 @@ class Context {
   std::unique_ptr<KeyStore> m_key_store;
   std::unique_ptr<Credentials> m_credentials;
   std::unique_ptr<Transport> m_transport;
+  std::unique_ptr<HealthRegistry> m_health;
   SystemClock m_clock;
   CancelToken m_cancel;
   bool m_warned_keys = false;

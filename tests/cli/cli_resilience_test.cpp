@@ -2,6 +2,7 @@
 // OpenAI server. Waits are kept at zero with Retry-After: 0; the delays themselves are
 // asserted on a fake clock in tests/unit/attempt_loop_test.cpp.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "support/cli_env.hpp"
 #include "support/fake_openai.hpp"
@@ -77,4 +78,51 @@ TEST_CASE("when every model fails, the error names each attempt", "[cli][resilie
   CHECK(result.err.find("[4] openai/gpt-4o-mini (key …RSLN): HTTP 503") != std::string::npos);
   CHECK(result.err.find("[5] anthropic/claude-sonnet-4-5, skipped: no API key for anthropic") !=
         std::string::npos);
+}
+
+TEST_CASE(
+    "breakers: failures across runs open it; the next run skips the provider; status "
+    "shows it",
+    "[cli][resilience][breaker]") {
+  User user;
+  user.push_unavailable(5);
+  // Run 1: the first try and 3 retries fail (4 failures in a row, the default opens at 5).
+  CHECK(user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini", "hi"}).exit_code == 4);
+  CHECK(user.server.requests().size() == 4);
+  // Run 2 remembers them: one more failure opens the breaker, and no retry is sent.
+  const auto second = user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini", "hi"});
+  CHECK(second.exit_code == 4);
+  CHECK(user.server.requests().size() == 5);
+  CHECK(second.err.find("circuit open") != std::string::npos);
+  // Run 3 fails fast without a request, or falls back when it can.
+  const auto third = user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini", "hi"});
+  CHECK(third.exit_code == 4);
+  CHECK(third.err.find("circuit open") != std::string::npos);
+  const auto fallback =
+      user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini,mock/echo", "hi"});
+  CHECK(fallback.exit_code == 0);
+  CHECK(user.server.requests().size() == 5);
+
+  const auto status = user.env.run({"providers", "status", "--json"});
+  REQUIRE(status.exit_code == 0);
+  const auto state = nlohmann::json::parse(status.out);
+  REQUIRE(state["breakers"].size() == 1);  // the built-in mock keeps no health
+  const auto& openai = state["breakers"][0];
+  CHECK(openai["state"] == "open");
+  CHECK(openai["requests"] == 5);
+  CHECK(openai["failures"] == 5);
+  CHECK(openai["key"] == "…RSLN");
+  CHECK(openai["probe_in_seconds"].get<int>() > 0);
+  CHECK(status.out.find(k_key) == std::string::npos);
+
+  const auto table = user.env.run({"providers", "status"});
+  CHECK(table.out.find("openai") != std::string::npos);
+  CHECK(table.out.find("open") != std::string::npos);
+}
+
+TEST_CASE("providers status before any request says so", "[cli][resilience]") {
+  User user;
+  const auto result = user.env.run({"providers", "status"});
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("no provider has been used yet") == 0);
 }

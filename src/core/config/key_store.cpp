@@ -11,6 +11,7 @@
 #include <random>
 #include <utility>
 
+#include "core/config/private_file.hpp"
 #include "core/error.hpp"
 
 namespace llmgw {
@@ -27,119 +28,10 @@ std::string corrupt_fix(const std::filesystem::path& path) {
        corrupt_fix(path));
 }
 
-[[noreturn]] void fail_write(const std::filesystem::path& path, int error) {
-  fail(ErrorKind::io, "cannot write keys file " + path.string() + ": " + std::strerror(error),
-       "check that the directory " + path.parent_path().string() + " is writable");
-}
-
-// Closes on scope exit so every early throw releases the descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-  // Closes now, reporting the error close() may carry for a written file.
-  int close() {
-    const int result = ::close(m_fd);
-    m_fd = -1;
-    return result;
-  }
-
- private:
-  int m_fd;
-};
-
 std::string octal_mode(mode_t mode) {
   char text[8];
   std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
   return text;
-}
-
-// mkdir -p whose created directories are 0700: they hold the keys file.
-void make_private_dirs(const std::filesystem::path& dir) {
-  if (dir.empty()) {
-    return;
-  }
-  std::filesystem::path partial;
-  for (const auto& part : dir) {
-    partial /= part;
-    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-      const int error = errno;
-      struct stat info {};
-      if (::stat(partial.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-        continue;  // exists, in a parent we may not write to
-      }
-      fail(ErrorKind::io,
-           "cannot create directory " + partial.string() + ": " + std::strerror(error),
-           "check the permissions of " + partial.parent_path().string());
-    }
-  }
-}
-
-// Writes to a new 0600 file next to the target, then renames it over the target, so
-// readers see the old or the new file, never a half-written one, and the key is never
-// in a file others can read (O_EXCL + mode 0600 + fchmod: umask cannot loosen it).
-void write_atomically(const std::filesystem::path& target, const std::string& content) {
-  const std::filesystem::path dir =
-      target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-  std::random_device random;
-  std::filesystem::path temp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
-    // Built by appending: GCC 12 -O3 warns falsely (-Wrestrict) on "." + std::string.
-    std::string name = ".";
-    name += target.filename().string();
-    name += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
-    temp = dir / name;
-    fd = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0 && errno != EEXIST) {
-      fail_write(target, errno);
-    }
-  }
-  if (fd < 0) {
-    fail_write(target, EEXIST);
-  }
-  Fd file(fd);
-  const auto fail_and_unlink = [&](int error) {
-    ::unlink(temp.c_str());
-    fail_write(target, error);
-  };
-  if (::fchmod(file.get(), 0600) != 0) {
-    fail_and_unlink(errno);
-  }
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(file.get(), content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      fail_and_unlink(errno);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(file.get()) != 0) {
-    fail_and_unlink(errno);
-  }
-  if (file.close() != 0) {
-    fail_and_unlink(errno);
-  }
-  if (::rename(temp.c_str(), target.c_str()) != 0) {
-    fail_and_unlink(errno);
-  }
-  // Makes the rename itself durable. Some file systems refuse fsync on a directory; the
-  // file is already complete and in place then, so that is not worth failing for.
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
 }
 
 }  // namespace

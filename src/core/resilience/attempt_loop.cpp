@@ -114,6 +114,26 @@ AttemptOutcome AttemptLoop::run(const std::vector<Route>& candidates, const Keys
 
   for (std::size_t c = 0; c < candidates.size(); ++c) {
     const Route& route = candidates[c];
+    if (route.provider.protocol == Protocol::mock) {
+      // Built in: no network, no key, nothing to retry or to keep health for.
+      const auto start = m_clock.steady_now();
+      bool committed = false;
+      try {
+        attempt(route, ResolvedKey{"", "none"}, committed);
+      } catch (const GatewayError& e) {
+        outcome.attempts.push_back({route.provider.name, route.model, "", milliseconds(0),
+                                    since(start, m_clock.steady_now()), true, e.error()});
+        if (committed || e.error().kind == ErrorKind::cancelled)
+          throw;
+        last = e.error();
+        last_sent = last;
+        continue;
+      }
+      outcome.attempts.push_back({route.provider.name, route.model, "", milliseconds(0),
+                                  since(start, m_clock.steady_now()), true, std::nullopt});
+      outcome.served_by = c;
+      return outcome;
+    }
     std::vector<ResolvedKey> keys;
     try {
       keys = keys_for(route);

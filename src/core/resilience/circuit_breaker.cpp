@@ -204,6 +204,20 @@ void CircuitBreaker::record_neutral(TimePoint /*now*/) {
   }
 }
 
+void CircuitBreaker::restore(BreakerState state, TimePoint open_until, int consecutive_failures,
+                             int times_opened) {
+  std::lock_guard lock(m_mutex);
+  m_consecutive_failures.store(consecutive_failures, std::memory_order_relaxed);
+  m_times_opened = times_opened;
+  m_probe_out = false;
+  if (state == BreakerState::closed) {
+    m_state.store(BreakerState::closed, std::memory_order_release);
+    return;
+  }
+  m_open_until.store(ticks(open_until), std::memory_order_relaxed);
+  m_state.store(BreakerState::open, std::memory_order_release);
+}
+
 CircuitBreaker::Snapshot CircuitBreaker::snapshot(TimePoint now) const {
   std::lock_guard lock(m_mutex);
   Snapshot s;

@@ -48,6 +48,12 @@ class CircuitBreaker {
   void record_failure(TimePoint now);
   void record_neutral(TimePoint now);
 
+  // Carries the state of an earlier process over (resilience/health_file.hpp): open or
+  // half_open restore as open until `open_until` (a probe may go from then on); the
+  // counts are kept for display. Call before the breaker is used.
+  void restore(BreakerState state, TimePoint open_until, int consecutive_failures,
+               int times_opened);
+
   struct Snapshot {
     BreakerState state = BreakerState::closed;
     int consecutive_failures = 0;

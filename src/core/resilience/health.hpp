@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,15 +24,17 @@
 namespace llmgw {
 
 struct DeploymentHealth {
-  DeploymentHealth(std::string provider_name, std::string url, std::string hint,
+  DeploymentHealth(std::string provider_name, std::string url, std::string id, std::string hint,
                    const BreakerSettings& settings)
       : provider(std::move(provider_name)),
         base_url(std::move(url)),
+        key_id(std::move(id)),
         key_hint(std::move(hint)),
         breaker(settings) {}
 
   const std::string provider;
   const std::string base_url;
+  const std::string key_id;    // key_fingerprint() of the key, or "" for no key
   const std::string key_hint;  // the key redacted to its last 4 characters, or ""
   CircuitBreaker breaker;
   std::atomic<std::uint64_t> requests{0};  // attempts sent
@@ -42,6 +45,42 @@ struct TargetLoad {
   std::atomic<int> in_flight{0};
   LatencyEwma latency;  // milliseconds, of successful attempts
 };
+
+// What one process leaves for the next (resilience/health_file.hpp): open breakers and
+// resting keys, in wall-clock seconds, and keys identified by fingerprint only.
+struct SavedBreaker {
+  std::string provider;
+  std::string base_url;
+  std::string key_id;
+  std::string key_hint;
+  BreakerState state = BreakerState::closed;  // half_open is saved as open
+  int consecutive_failures = 0;
+  int times_opened = 0;
+  std::int64_t open_until = 0;  // unix seconds; 0 unless open
+  std::uint64_t requests = 0;
+  std::uint64_t failures = 0;
+  std::int64_t updated = 0;  // unix seconds
+  bool operator==(const SavedBreaker&) const = default;
+};
+
+struct SavedKey {
+  std::string provider;
+  std::string base_url;
+  std::string key_id;
+  std::string key_hint;
+  std::int64_t cooling_until = 0;  // unix seconds
+  std::int64_t updated = 0;
+  bool operator==(const SavedKey&) const = default;
+};
+
+struct SavedHealth {
+  std::vector<SavedBreaker> breakers;
+  std::vector<SavedKey> keys;
+  bool operator==(const SavedHealth&) const = default;
+};
+
+// A key's identity for state files and maps that outlive it: a prefix of its SHA-256.
+std::string key_fingerprint(const std::string& key);
 
 class HealthRegistry {
  public:
@@ -58,6 +97,13 @@ class HealthRegistry {
                     const std::vector<std::string>& keys);
   std::atomic<std::uint64_t>& counter(const std::string& alias);
 
+  // States an earlier process saved: each is applied to its deployment or key when this
+  // process first uses it. Call before any request.
+  void restore(SavedHealth saved, std::int64_t now_unix, TimePoint now);
+  // The deployments and keys this process used, with the saved ones' counts carried on,
+  // for saving. `now_unix` and `now` are the same instant on both clocks.
+  SavedHealth export_used(std::int64_t now_unix, TimePoint now) const;
+
   struct DeploymentStatus {
     std::string provider;
     std::string base_url;
@@ -70,11 +116,25 @@ class HealthRegistry {
   std::vector<DeploymentStatus> status(TimePoint now) const;
 
  private:
+  struct PoolEntry {
+    PoolEntry(std::string provider_name, std::string url, const std::vector<std::string>& keys);
+    const std::string provider;
+    const std::string base_url;
+    std::vector<std::string> key_ids;
+    std::vector<std::string> key_hints;
+    KeyPool pool;
+  };
+
   BreakerSettings m_breaker;
   ShardedMap<DeploymentHealth> m_deployments;
   ShardedMap<TargetLoad> m_targets;
-  ShardedMap<KeyPool> m_key_pools;
+  ShardedMap<PoolEntry> m_key_pools;
   ShardedMap<std::atomic<std::uint64_t>> m_counters;
+  // From restore(), by provider + base URL + key id; read-only once requests run.
+  std::map<std::string, SavedBreaker> m_saved_breakers;
+  std::map<std::string, SavedKey> m_saved_keys;
+  std::int64_t m_restored_unix = 0;
+  TimePoint m_restored_at{};
 };
 
 }  // namespace llmgw

@@ -1,0 +1,26 @@
+#include "core/sha256.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+
+#include "core/error.hpp"
+
+namespace llmgw {
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+    fail(ErrorKind::internal, "SHA-256 failed");
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (unsigned int i = 0; i < size; ++i) {
+    out.push_back(k_hex[digest[i] >> 4]);
+    out.push_back(k_hex[digest[i] & 0x0f]);
+  }
+  return out;
+}
+
+}  // namespace llmgw

@@ -1,0 +1,12 @@
+// SHA-256 through OpenSSL's libcrypto, as lower-case hex. For fingerprints of secrets
+// (a key's identity in state files without the key itself) and, later, client key hashes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace llmgw {
+
+std::string sha256_hex(std::string_view data);
+
+}  // namespace llmgw
