@@ -118,17 +118,17 @@ void add_resilience_rows(const Config& config, std::vector<Row>& rows) {
   rows.push_back({"breaker.cooldown", seconds(breaker.cooldown), breaker_source});
 }
 
-// Every key the provider would use, redacted; the source without the "#n" of each key
-// when they all come from the keys file.
-Row key_row(const std::string& name, const std::vector<ResolvedKey>& keys) {
+// Every key the provider would use, redacted; keys from the keys file share one source
+// (`file_source`, "keys file <path>") instead of one "#n" each.
+Row key_row(const std::string& name, const std::vector<ResolvedKey>& keys,
+            const std::string& file_source) {
   if (keys.empty())
     return {"providers." + name + ".key", "(none)", ""};
   std::vector<std::string> values, sources;
   for (const auto& key : keys) {
     values.push_back(redact_secret(key.key));
-    std::string source = key.source;
-    if (const auto hash = source.rfind(" #"); hash != std::string::npos)
-      source.resize(hash);
+    // "keys file <path> #2" → "keys file <path>": one source for all of them.
+    const std::string source = key.source.starts_with(file_source) ? file_source : key.source;
     if (sources.empty() || sources.back() != source)
       sources.push_back(source);
   }
@@ -188,7 +188,8 @@ std::vector<Row> effective_rows(Context& ctx, const std::optional<std::string>& 
                       settings->second.api_key_env->source});
     }
     if (provider.requires_key())
-      rows.push_back(key_row(name, credentials.find_all(provider, std::nullopt)));
+      rows.push_back(key_row(name, credentials.find_all(provider, std::nullopt),
+                             "keys file " + ctx.key_store().path().string()));
     if (has_settings && settings->second.timeouts.source != "default") {
       const Timeouts& t = settings->second.timeouts.value;
       rows.push_back({"providers." + name + ".timeouts",

@@ -85,11 +85,12 @@ void warn_if_not_builtin(Io& io, const std::string& name) {
   }
 }
 
-// "second", "third"... for the message after `keys add`.
-std::string ordinal(std::size_t n) {
+// "a second key", "a third key"... then "key #11", for the message after `keys add`.
+std::string nth_key(std::size_t n) {
   static constexpr const char* k_words[] = {"first", "second",  "third",  "fourth", "fifth",
                                             "sixth", "seventh", "eighth", "ninth",  "tenth"};
-  return n >= 1 && n <= std::size(k_words) ? k_words[n - 1] : "key number " + std::to_string(n);
+  return n >= 1 && n <= std::size(k_words) ? "a " + std::string(k_words[n - 1]) + " key"
+                                           : "key #" + std::to_string(n);
 }
 
 std::string key_count(std::size_t n) {
@@ -123,8 +124,8 @@ int run_add(Context& ctx, const std::string& name) {
     io.err << "llmgw: saved the key for " << name << " (" << redact_secret(key) << ") in "
            << store.path().string() << '\n';
   } else {
-    io.err << "llmgw: added a " << ordinal(count) << " key for " << name << " ("
-           << redact_secret(key) << "); " << key_count(count) << ", used in turn\n";
+    io.err << "llmgw: added " << nth_key(count) << " for " << name << " (" << redact_secret(key)
+           << "); " << key_count(count) << ", used in turn\n";
   }
   return 0;
 }
