@@ -10,7 +10,7 @@ _llmgw() {
       esac
       COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --json -u --usage -v --verbose --key --help" -- "$cur")) ;;
     keys)
-      if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "set list rm path" -- "$cur"));
+      if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "set add list rm path" -- "$cur"));
       else COMPREPLY=($(compgen -W "$providers" -- "$cur")); fi ;;
     models)
       case "$prev" in

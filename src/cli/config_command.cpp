@@ -1,6 +1,7 @@
 // `llmgw config`: where the files are and what every effective setting is, with the
 // layer it came from (default < file < env < flag).
 #include <CLI/CLI.hpp>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -36,6 +37,19 @@ Example config.toml:
   [providers.azure]            # llmgw chat -m azure/<deployment>
   base_url = "https://myresource.openai.azure.com"
   api_version = "2024-10-21"
+  max_retries = 5              # this provider's own retry settings
+  [retry]                      # every provider: 3 retries, 0.5 s doubling to 20 s
+  max_retries = 3
+  base_delay = 0.5
+  [breaker]                    # rest a deployment after 5 failures in a row, for 30 s
+  failures = 5
+  cooldown = 30
+  [fallbacks]                  # when gpt-4o fails, try these in turn
+  "openai/gpt-4o" = ["anthropic/claude-sonnet-4-5", "groq/llama-3.3-70b-versatile"]
+  [aliases.smart]              # one name, several deployments
+  targets = ["openai/gpt-4o", "azure/gpt-4o"]
+  strategy = "weighted"        # round-robin, weighted, least-latency, least-busy, priority
+  weights = [3, 1]
 
 Examples:
   llmgw config path
@@ -47,13 +61,81 @@ struct Row {
   std::string name, value, source;
 };
 
-std::string seconds(std::chrono::milliseconds ms) {
-  std::string text = std::to_string(static_cast<double>(ms.count()) / 1000.0);
+// 0.5 → "0.5", 3 → "3": as a user writes the number in config.toml.
+std::string number(double value) {
+  std::string text = std::to_string(value);
   while (text.back() == '0')
     text.pop_back();
   if (text.back() == '.')
     text.pop_back();
-  return text + " s";
+  return text;
+}
+
+std::string seconds(std::chrono::milliseconds ms) {
+  return number(static_cast<double>(ms.count()) / 1000.0) + " s";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items)
+    text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+// "round-robin: openai/gpt-4o, azure/gpt-4o (weights 3, 1)"
+std::string describe(const BalancedAlias& alias) {
+  std::string text = std::string(to_string(alias.strategy)) + ": " + join(alias.targets);
+  if (!alias.weights.empty()) {
+    std::vector<std::string> weights;
+    for (const double weight : alias.weights)
+      weights.push_back(number(weight));
+    text += " (weights " + join(weights) + ")";
+  }
+  return text;
+}
+
+std::string describe(const RetrySettings& retry) {
+  return "max_retries " + std::to_string(retry.max_retries) + ", base_delay " +
+         seconds(retry.base_delay) + ", max_delay " + seconds(retry.max_delay) + ", max_wait " +
+         seconds(retry.max_wait);
+}
+
+void add_resilience_rows(const Config& config, std::vector<Row>& rows) {
+  for (const auto& [model, next] : config.fallbacks)
+    rows.push_back({"fallbacks." + model, join(next.value), next.source});
+  const RetrySettings& retry = config.retry.value;
+  const std::string& retry_source = config.retry.source;
+  rows.push_back({"retry.max_retries", std::to_string(retry.max_retries), retry_source});
+  rows.push_back({"retry.base_delay", seconds(retry.base_delay), retry_source});
+  rows.push_back({"retry.max_delay", seconds(retry.max_delay), retry_source});
+  rows.push_back({"retry.max_wait", seconds(retry.max_wait), retry_source});
+  const BreakerSettings& breaker = config.breaker.value;
+  const std::string& breaker_source = config.breaker.source;
+  rows.push_back({"breaker.failures", std::to_string(breaker.failure_threshold), breaker_source});
+  rows.push_back({"breaker.failure_ratio", number(breaker.failure_ratio), breaker_source});
+  rows.push_back({"breaker.min_requests", std::to_string(breaker.min_requests), breaker_source});
+  rows.push_back({"breaker.window", seconds(breaker.window), breaker_source});
+  rows.push_back({"breaker.cooldown", seconds(breaker.cooldown), breaker_source});
+}
+
+// Every key the provider would use, redacted; keys from the keys file share one source
+// (`file_source`, "keys file <path>") instead of one "#n" each.
+Row key_row(const std::string& name, const std::vector<ResolvedKey>& keys,
+            const std::string& file_source) {
+  if (keys.empty())
+    return {"providers." + name + ".key", "(none)", ""};
+  std::vector<std::string> values, sources;
+  for (const auto& key : keys) {
+    values.push_back(redact_secret(key.key));
+    // "keys file <path> #2" → "keys file <path>": one source for all of them.
+    const std::string source = key.source.starts_with(file_source) ? file_source : key.source;
+    if (sources.empty() || sources.back() != source)
+      sources.push_back(source);
+  }
+  std::string value = join(values);
+  if (keys.size() > 1)
+    value += " (" + std::to_string(keys.size()) + " keys, used in turn)";
+  return {"providers." + name + ".key", value, join(sources)};
 }
 
 std::vector<Row> effective_rows(Context& ctx, const std::optional<std::string>& model_flag) {
@@ -68,9 +150,14 @@ std::vector<Row> effective_rows(Context& ctx, const std::optional<std::string>& 
 
   const DefaultModel chosen = ctx.default_model();
   rows.push_back({"default_model", chosen.model, chosen.source});
-  for (const auto& [alias, target] : config.aliases) {
-    rows.push_back({"aliases." + alias, target.value, target.source});
-  }
+  std::map<std::string, Row> aliases;  // plain and balanced ones, in name order
+  for (const auto& [alias, target] : config.aliases)
+    aliases[alias] = {"aliases." + alias, target.value, target.source};
+  for (const auto& [alias, balanced] : config.balanced_aliases)
+    aliases[alias] = {"aliases." + alias, describe(balanced.value), balanced.source};
+  for (auto& [alias, row] : aliases)
+    rows.push_back(std::move(row));
+  add_resilience_rows(config, rows);
   for (const std::string& name : known_provider_names(config)) {
     const ProviderInfo provider = effective_provider(name, config);
     const auto settings = config.providers.find(name);
@@ -95,17 +182,24 @@ std::vector<Row> effective_rows(Context& ctx, const std::optional<std::string>& 
         names += (names.empty() ? "" : ", ") + header.first;
       rows.push_back({"providers." + name + ".headers", names, settings->second.headers->source});
     }
-    if (provider.requires_key()) {
-      const auto key = credentials.find(provider, std::nullopt);
-      rows.push_back({"providers." + name + ".key", key ? redact_secret(key->key) : "(none)",
-                      key ? key->source : ""});
+    if (has_settings && settings->second.api_key_env) {
+      rows.push_back({"providers." + name + ".api_key_env",
+                      join(settings->second.api_key_env->value),
+                      settings->second.api_key_env->source});
     }
+    if (provider.requires_key())
+      rows.push_back(key_row(name, credentials.find_all(provider, std::nullopt),
+                             "keys file " + ctx.key_store().path().string()));
     if (has_settings && settings->second.timeouts.source != "default") {
       const Timeouts& t = settings->second.timeouts.value;
       rows.push_back({"providers." + name + ".timeouts",
                       "connect " + seconds(t.connect) + ", first byte " + seconds(t.first_byte) +
                           ", idle " + seconds(t.idle) + ", total " + seconds(t.total),
                       settings->second.timeouts.source});
+    }
+    if (has_settings && settings->second.retry) {
+      rows.push_back({"providers." + name + ".retry", describe(settings->second.retry->value),
+                      settings->second.retry->source});
     }
   }
   return rows;

@@ -1,5 +1,7 @@
 #include "cli/context.hpp"
 
+#include <random>
+
 #include "cli/report.hpp"
 #include "core/http/curl_transport.hpp"
 #include "core/resilience/health_file.hpp"
@@ -54,7 +56,7 @@ Transport& Context::transport() {
 HealthRegistry& Context::health() {
   if (!m_health) {
     const Config& cfg = config();
-    m_health = std::make_unique<HealthRegistry>(cfg.breaker.value);
+    m_health = std::make_unique<HealthRegistry>(cfg.breaker.value, std::random_device{}());
     m_health->restore(read_health_file(health_file_path(cfg.paths)), m_clock.unix_seconds(),
                       m_clock.steady_now());
   }

@@ -2,14 +2,18 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <istream>
+#include <iterator>
 #include <memory>
 #include <ostream>
+#include <string>
 
 #include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "cli/report.hpp"
+#include "core/config/credentials.hpp"
 #include "core/error.hpp"
 #include "core/providers/registry.hpp"
+#include "core/routing.hpp"
 
 namespace llmgw::cli {
 
@@ -19,10 +23,14 @@ constexpr const char* k_keys_footer =
     R"(Keys are looked up in this order: --key, the keys file, then the provider's
 environment variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or
 GOOGLE_API_KEY, OPENROUTER_API_KEY, ...). Listings show only the last 4 characters.
+A provider may have several keys (`keys add`): they are used in turn, and one that is
+rate limited rests while the others carry on.
 
 Examples:
   llmgw keys set openai                 # asks for the key without echoing it
   printf '%s' "$KEY" | llmgw keys set anthropic
+  llmgw keys add openai                 # a second key, used in turn with the first
+  printf '%s' "$KEY2" | llmgw keys add groq
   llmgw keys list
   llmgw keys rm openai
   llmgw keys path)";
@@ -46,9 +54,9 @@ std::string strip(std::string text) {
   return text.substr(first, last - first + 1);
 }
 
-int run_set(Context& ctx, const std::string& name) {
-  check_name(name);
-  Io& io = ctx.io();
+// Reads one key the way both `set` and `add` do: hidden at a terminal, else a line of
+// stdin. `verb` names the command in the hint.
+std::string read_key(Io& io, const std::string& name, const char* verb) {
   std::string key;
   if (io.in_tty && io.read_secret != nullptr) {
     key = io.read_secret("Enter the API key for " + name + " (input is hidden): ");
@@ -58,24 +66,67 @@ int run_set(Context& ctx, const std::string& name) {
   key = strip(key);
   if (key.empty()) {
     fail(ErrorKind::usage, "no key was given for " + name,
-         "type or paste the key at the prompt, or pipe it in: printf '%s' \"$KEY\" | llmgw keys "
-         "set " +
-             name);
+         "type or paste the key at the prompt, or pipe it in: printf '%s' \"$KEY\" | llmgw keys " +
+             std::string(verb) + " " + name);
   }
   if (key.find_first_of(" \t\r\n") != std::string::npos) {
     fail(ErrorKind::usage, "the key for " + name + " contains whitespace",
          "pass just the key, on one line");
   }
-  KeyStore& store = ctx.key_store();
-  store.set(name, key);
+  return key;
+}
+
+void warn_if_not_builtin(Io& io, const std::string& name) {
   if (find_builtin_provider(name) == nullptr) {
     print_warning(io, "'" + name +
                           "' is not a built-in provider; it is used only by a "
                           "[providers." +
                           name + "] entry in config.toml");
   }
+}
+
+// "a second key", "a third key"... then "key #11", for the message after `keys add`.
+std::string nth_key(std::size_t n) {
+  static constexpr const char* k_words[] = {"first", "second",  "third",  "fourth", "fifth",
+                                            "sixth", "seventh", "eighth", "ninth",  "tenth"};
+  return n >= 1 && n <= std::size(k_words) ? "a " + std::string(k_words[n - 1]) + " key"
+                                           : "key #" + std::to_string(n);
+}
+
+std::string key_count(std::size_t n) {
+  return std::to_string(n) + (n == 1 ? " key" : " keys");
+}
+
+int run_set(Context& ctx, const std::string& name) {
+  check_name(name);
+  Io& io = ctx.io();
+  const std::string key = read_key(io, name, "set");
+  KeyStore& store = ctx.key_store();
+  store.set(name, key);
+  warn_if_not_builtin(io, name);
   io.err << "llmgw: saved the key for " << name << " (" << redact_secret(key) << ") in "
          << store.path().string() << '\n';
+  return 0;
+}
+
+int run_add(Context& ctx, const std::string& name) {
+  check_name(name);
+  Io& io = ctx.io();
+  const std::string key = read_key(io, name, "add");
+  KeyStore& store = ctx.key_store();
+  const bool added = store.add(name, key);
+  const std::size_t count = store.get_all(name).size();
+  warn_if_not_builtin(io, name);
+  if (!added) {
+    io.err << "llmgw: that key is already stored for " << name << " (" << redact_secret(key)
+           << "); " << key_count(count) << '\n';
+  } else if (count == 1) {
+    io.err << "llmgw: saved the key for " << name << " (" << redact_secret(key) << ") in "
+           << store.path().string() << '\n';
+  } else {
+    io.err << "llmgw: added " << nth_key(count) << " for " << name << " (" << redact_secret(key)
+           << "); " << key_count(count) << ", used in turn\n";
+  }
   return 0;
 }
 
@@ -90,17 +141,24 @@ int run_list(Context& ctx) {
     std::string name, key, source;
   };
   std::vector<Row> rows;
-  for (const auto& [name, key] : stored)
-    rows.push_back({name, redact_secret(key), "keys file"});
-  for (const ProviderInfo& provider : builtin_providers()) {
-    if (stored.count(provider.name) > 0)
-      continue;
-    for (const auto& var : provider.key_env_vars) {
-      if (const auto value = io.env(var)) {
-        rows.push_back({provider.name, redact_secret(*value), "env " + var});
-        break;
-      }
+  for (const auto& [name, keys] : stored) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      rows.push_back({name, redact_secret(keys[i]),
+                      keys.size() == 1 ? "keys file" : "keys file #" + std::to_string(i + 1)});
     }
+  }
+  // The environment's keys as a request would find them: with config's api_key_env
+  // applied, so a list of variables shows every one that is set.
+  const Config& config = ctx.config();
+  const Credentials env_keys(store, io.env);
+  for (const std::string& name : known_provider_names(config)) {
+    if (stored.count(name) > 0)
+      continue;
+    const ProviderInfo provider = effective_provider(name, config);
+    if (!provider.requires_key())
+      continue;
+    for (const ResolvedKey& key : env_keys.find_all(provider, std::nullopt))
+      rows.push_back({name, redact_secret(key.key), key.source});
   }
   if (rows.empty()) {
     io.err << "llmgw: no keys yet; add one with `llmgw keys set openai`\n";
@@ -118,11 +176,14 @@ int run_list(Context& ctx) {
 
 int run_rm(Context& ctx, const std::string& name) {
   check_name(name);
-  if (!ctx.key_store().remove(name)) {
+  KeyStore& store = ctx.key_store();
+  const std::size_t count = store.get_all(name).size();
+  if (!store.remove(name)) {
     fail(ErrorKind::usage, "there is no stored key named " + name,
          "`llmgw keys list` shows the stored keys");
   }
-  ctx.io().err << "llmgw: removed the key for " << name << '\n';
+  ctx.io().err << "llmgw: removed " << (count > 1 ? "the " + key_count(count) : "the key")
+               << " for " << name << '\n';
   return 0;
 }
 
@@ -139,10 +200,15 @@ void register_keys(CLI::App& parent, Context& ctx) {
   set->add_option("name", *name, "Provider name, e.g. openai")->required();
   set->callback([&ctx, name] { ctx.exit_code = run_set(ctx, *name); });
 
+  CLI::App* add = keys->add_subcommand(
+      "add", "Store one more key for a provider (keys are used in turn), read like `set`");
+  add->add_option("name", *name, "Provider name, e.g. openai")->required();
+  add->callback([&ctx, name] { ctx.exit_code = run_add(ctx, *name); });
+
   CLI::App* list = keys->add_subcommand("list", "Show stored keys (last 4 characters only)");
   list->callback([&ctx] { ctx.exit_code = run_list(ctx); });
 
-  CLI::App* rm = keys->add_subcommand("rm", "Remove a stored key");
+  CLI::App* rm = keys->add_subcommand("rm", "Remove every stored key of a provider");
   rm->add_option("name", *name, "Provider name")->required();
   rm->callback([&ctx, name] { ctx.exit_code = run_rm(ctx, *name); });
 

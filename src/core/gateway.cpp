@@ -127,7 +127,7 @@ AttemptOutcome Gateway::run_attempts(const std::vector<Route>& chain,
   return loop.run(
       chain,
       [&](const Route& route) {
-        return std::vector<ResolvedKey>{m_credentials.require(route.provider, api_key)};
+        return m_credentials.require_all(route.provider, api_key);
       },
       attempt);
 }

@@ -3,6 +3,8 @@
 // asserted on a fake clock in tests/unit/attempt_loop_test.cpp.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
 
 #include "support/cli_env.hpp"
 #include "support/fake_openai.hpp"
@@ -125,4 +127,61 @@ TEST_CASE("providers status before any request says so", "[cli][resilience]") {
   const auto result = user.env.run({"providers", "status"});
   CHECK(result.exit_code == 0);
   CHECK(result.out.find("no provider has been used yet") == 0);
+}
+
+TEST_CASE("keys: a rate-limited key rests and the provider's next key answers at once",
+          "[cli][resilience][key_pool]") {
+  User user;
+  user.env.env.erase("OPENAI_API_KEY");
+  constexpr const char* k_first = "sk-first-key-000000000000FRST";
+  constexpr const char* k_second = "sk-second-key-00000000000SCND";
+  REQUIRE(user.env.run({"keys", "set", "openai"}, std::string(k_first) + "\n").exit_code == 0);
+  REQUIRE(user.env.run({"keys", "add", "openai"}, std::string(k_second) + "\n").exit_code == 0);
+  user.server.push(Reply::error(429, "Rate limit reached", "requests", "rate_limit_exceeded")
+                       .with_header("Retry-After", "30"));
+  const auto first = user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini", "hi"});
+  REQUIRE(first.exit_code == 0);
+  // The next run remembers that the first key rests: it goes straight to the second.
+  REQUIRE(user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini", "hi"}).exit_code == 0);
+  const auto requests = user.server.requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(requests[0].header("authorization") == "Bearer " + std::string(k_first));
+  CHECK(requests[1].header("authorization") == "Bearer " + std::string(k_second));
+  CHECK(requests[2].header("authorization") == "Bearer " + std::string(k_second));
+  const auto status = user.env.run({"providers", "status"});
+  CHECK(status.out.find("rate-limited: openai key …FRST rests for") != std::string::npos);
+  CHECK(status.out.find(k_first) == std::string::npos);
+}
+
+TEST_CASE("config: [fallbacks], [retry] and a balanced alias shape what is tried",
+          "[cli][resilience]") {
+  User user;
+  user.env.write_config(R"(
+[retry]
+max_retries = 1
+
+[fallbacks]
+"gpt-4o-mini" = ["mock/echo"]
+
+[aliases.pair]
+targets = ["openai/gpt-4o-mini", "openai/gpt-4o"]
+strategy = "round-robin"
+)");
+  user.push_unavailable(2);  // the first try and its 1 retry
+  const auto fell = user.env.run({"chat", "--json", "-m", "gpt-4o-mini", "hi"});
+  REQUIRE(fell.exit_code == 0);
+  CHECK(nlohmann::json::parse(fell.out)["provider"] == "mock");
+  CHECK(user.server.requests().size() == 2);
+
+  // Each run starts round-robin at a random target, so runs spread over both; the answer
+  // names the one that served.
+  std::set<std::string> served;
+  for (int i = 0; i < 40 && served.size() < 2; ++i) {
+    const auto pair = user.env.run({"chat", "--json", "-m", "pair", "hi"});
+    REQUIRE(pair.exit_code == 0);
+    const std::string model = nlohmann::json::parse(pair.out)["model"];
+    CHECK(user.server.requests().back().json["model"] == model);
+    served.insert(model);
+  }
+  CHECK(served == std::set<std::string>{"gpt-4o", "gpt-4o-mini"});
 }

@@ -409,3 +409,306 @@ TEST_CASE("a config file that exists but cannot be read is an error", "[config]"
   CHECK(error.kind == ErrorKind::config);
   CHECK_THAT(error.message, Catch::Contains(config_path(dir).string()));
 }
+
+TEST_CASE("[retry] and [breaker] read seconds into milliseconds with their source", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  write_file(file,
+             "[breaker]\n"
+             "cooldown = 12.5\n"
+             "failures = 3\n"
+             "failure_ratio = 0.25\n"
+             "min_requests = 8\n"
+             "window = 90\n"
+             "\n"
+             "[retry]\n"
+             "max_wait = 0\n"
+             "max_retries = 0\n"
+             "base_delay = 0.25\n"
+             "max_delay = 7\n");
+  const std::string at = "file " + file.string() + ":";
+  const Config config = load_config(env_in(dir), {});
+
+  CHECK(config.retry.value.max_retries == 0);
+  CHECK(config.retry.value.base_delay == 250ms);
+  CHECK(config.retry.value.max_delay == 7000ms);
+  CHECK(config.retry.value.max_wait == 0ms);
+  CHECK(config.retry.source == at + "9");
+
+  CHECK(config.breaker.value.failure_threshold == 3);
+  CHECK(config.breaker.value.failure_ratio == 0.25);
+  CHECK(config.breaker.value.min_requests == 8);
+  CHECK(config.breaker.value.window == 90'000ms);
+  CHECK(config.breaker.value.cooldown == 12'500ms);
+  CHECK(config.breaker.source == at + "2");
+}
+
+TEST_CASE("unset [retry] and [breaker] keys keep the built-in defaults", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  SECTION("no tables at all") {
+    write_file(file, "default_model = \"a/b\"\n");
+    const Config config = load_config(env_in(dir), {});
+    CHECK(config.retry.value == RetrySettings{});
+    CHECK(config.retry.source == "default");
+    CHECK(config.breaker.value.failure_threshold == BreakerSettings{}.failure_threshold);
+    CHECK(config.breaker.source == "default");
+    CHECK(config.fallbacks.empty());
+    CHECK(config.balanced_aliases.empty());
+  }
+  SECTION("one key changes only itself") {
+    write_file(file, "[retry]\n\nmax_retries = 20\n[breaker]\nfailure_ratio = 1\n");
+    const Config config = load_config(env_in(dir), {});
+    RetrySettings expected;
+    expected.max_retries = 20;
+    CHECK(config.retry.value == expected);
+    CHECK(config.retry.source == "file " + file.string() + ":3");
+    CHECK(config.breaker.value.failure_ratio == 1.0);
+    CHECK(config.breaker.value.cooldown == BreakerSettings{}.cooldown);
+    CHECK(config.breaker.source == "file " + file.string() + ":5");
+  }
+  SECTION("an empty table is the default") {
+    write_file(file, "[retry]\n[breaker]\n");
+    const Config config = load_config(env_in(dir), {});
+    CHECK(config.retry.source == "default");
+    CHECK(config.breaker.source == "default");
+  }
+}
+
+TEST_CASE("provider retry keys apply on top of [retry], wherever [retry] is", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  const std::string retry_table = "[retry]\nmax_retries = 2\nmax_delay = 9\n";
+  const std::string provider_table =
+      "[providers.openai]\nretry_base_delay = 0.1\nmax_retry_wait = 5\n"
+      "[providers.groq]\nmax_retries = 6\nretry_max_delay = 1.5\n"
+      "[providers.anthropic]\nbase_url = \"https://a.example\"\n";
+  const bool retry_first = GENERATE(true, false);
+  INFO("retry table first: " << retry_first);
+  write_file(file, retry_first ? retry_table + provider_table : provider_table + retry_table);
+  const int provider_offset = retry_first ? 3 : 0;  // lines before [providers.openai]
+  const std::string at = "file " + file.string() + ":";
+  const Config config = load_config(env_in(dir), {});
+
+  CHECK(config.retry.value.max_retries == 2);
+  CHECK(config.retry.value.max_delay == 9000ms);
+
+  const auto& openai = config.providers.at("openai").retry;
+  REQUIRE(openai);
+  CHECK(openai->value.max_retries == 2);     // from [retry]
+  CHECK(openai->value.base_delay == 100ms);  // its own
+  CHECK(openai->value.max_delay == 9000ms);  // from [retry]
+  CHECK(openai->value.max_wait == 5000ms);   // its own
+  CHECK(openai->source == at + std::to_string(provider_offset + 2));
+
+  const auto& groq = config.providers.at("groq").retry;
+  REQUIRE(groq);
+  CHECK(groq->value.max_retries == 6);
+  CHECK(groq->value.base_delay == RetrySettings{}.base_delay);
+  CHECK(groq->value.max_delay == 1500ms);
+  CHECK(groq->source == at + std::to_string(provider_offset + 5));
+
+  CHECK_FALSE(config.providers.at("anthropic").retry);
+}
+
+TEST_CASE("api_key_env takes one variable or a list of them", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  write_file(file,
+             "[providers.openai]\n"
+             "api_key_env = [\"OPENAI_KEY_A\", \"OPENAI_KEY_B\",\n"
+             "               \"OPENAI_KEY_C\"]\n"
+             "[providers.groq]\n"
+             "api_key_env = \"GROQ_WORK\"\n");
+  const Config config = load_config(env_in(dir), {});
+  const auto& openai = config.providers.at("openai").api_key_env;
+  REQUIRE(openai);
+  CHECK(openai->value == std::vector<std::string>{"OPENAI_KEY_A", "OPENAI_KEY_B", "OPENAI_KEY_C"});
+  CHECK(openai->source == "file " + file.string() + ":2");
+  CHECK(config.providers.at("groq").api_key_env->value == std::vector<std::string>{"GROQ_WORK"});
+}
+
+TEST_CASE("[aliases] mixes plain names and balanced tables", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  write_file(file,
+             "[aliases]\n"
+             "fast = \"groq/llama-3.1-8b-instant\"\n"
+             "cheap = { targets = [\"groq/llama\"] }\n"
+             "\n"
+             "[aliases.smart]\n"
+             "weights = [3, 0.5]\n"
+             "strategy = \"weighted\"\n"
+             "targets = [\"openai/gpt-4o\", \"azure/gpt-4o\"]\n");
+  const std::string at = "file " + file.string() + ":";
+  const Config config = load_config(env_in(dir), {});
+
+  REQUIRE(config.aliases.size() == 1);
+  CHECK(config.aliases.at("fast").value == "groq/llama-3.1-8b-instant");
+  REQUIRE(config.balanced_aliases.size() == 2);
+
+  const auto& smart = config.balanced_aliases.at("smart");
+  CHECK(smart.value.targets == std::vector<std::string>{"openai/gpt-4o", "azure/gpt-4o"});
+  CHECK(smart.value.weights == std::vector<double>{3.0, 0.5});
+  CHECK(smart.value.strategy == Strategy::weighted);
+  CHECK(smart.source == at + "5");
+
+  const auto& cheap = config.balanced_aliases.at("cheap");
+  CHECK(cheap.value.targets == std::vector<std::string>{"groq/llama"});
+  CHECK(cheap.value.weights.empty());
+  CHECK(cheap.value.strategy == Strategy::round_robin);
+  CHECK(cheap.source == at + "3");
+
+  SECTION("every strategy name") {
+    const auto [name, strategy] = GENERATE(values<std::pair<std::string, Strategy>>({
+        {"round-robin", Strategy::round_robin},
+        {"weighted", Strategy::weighted},
+        {"least-latency", Strategy::least_latency},
+        {"least-busy", Strategy::least_busy},
+        {"priority", Strategy::priority},
+    }));
+    write_file(file, "[aliases.x]\ntargets = [\"a/b\"]\nstrategy = \"" + name + "\"\n");
+    CHECK(load_config(env_in(dir), {}).balanced_aliases.at("x").value.strategy == strategy);
+  }
+}
+
+TEST_CASE("[fallbacks] map a model to the models tried after it", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  write_file(file,
+             "[fallbacks]\n"
+             "\"openai/gpt-4o\" = [\"anthropic/claude-sonnet\", \"groq/llama\"]\n"
+             "smart = \"openai/gpt-4o-mini\"\n");
+  const Config config = load_config(env_in(dir), {});
+  REQUIRE(config.fallbacks.size() == 2);
+  CHECK(config.fallbacks.at("openai/gpt-4o").value ==
+        std::vector<std::string>{"anthropic/claude-sonnet", "groq/llama"});
+  CHECK(config.fallbacks.at("openai/gpt-4o").source == "file " + file.string() + ":2");
+  CHECK(config.fallbacks.at("smart").value == std::vector<std::string>{"openai/gpt-4o-mini"});
+  CHECK(config.fallbacks.at("smart").source == "file " + file.string() + ":3");
+}
+
+TEST_CASE("bad resilience settings are errors naming file:line", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  const auto [toml, expected] = GENERATE(values<std::pair<std::string, std::string>>({
+      // [retry]
+      {"retry = 3\n", ":1: retry must be a table, not an integer"},
+      {"[retry]\nmax_retries = 2.5\n",
+       ":2: retry.max_retries must be an integer, not a floating-point number"},
+      {"[retry]\nmax_retries = \"3\"\n", ":2: retry.max_retries must be an integer, not a string"},
+      {"[retry]\nmax_retries = -1\n", ":2: retry.max_retries must be from 0 to 20"},
+      {"[retry]\nmax_retries = 21\n", ":2: retry.max_retries must be from 0 to 20"},
+      {"[retry]\nbase_delay = -0.5\n",
+       ":2: retry.base_delay must be a number of seconds, 0 or more"},
+      {"[retry]\nbase_delay = \"1s\"\n",
+       ":2: retry.base_delay must be a number of seconds, not a string"},
+      {"[retry]\nmax_delay = 0\n", ":2: retry.max_delay must be a number of seconds, more than 0"},
+      {"[retry]\nmax_delay = 0.0001\n", ":2: retry.max_delay must be at least 0.001 seconds"},
+      {"[retry]\nmax_wait = -1\n", ":2: retry.max_wait must be a number of seconds, 0 or more"},
+      {"[retry]\nmax_wait = inf\n", ":2: retry.max_wait must be a number of seconds, 0 or more"},
+      {"[retry]\nmax_wait = 1e12\n", ":2: retry.max_wait is too large"},
+      {"[retry]\n\nmax_retry = 3\n",
+       ":3: unknown key 'max_retry' in [retry] (did you mean "
+       "'max_retries'?)"},
+      // [breaker]
+      {"[breaker]\nfailures = 0\n", ":2: breaker.failures must be from 1 to 1000000"},
+      {"[breaker]\nfailures = 1.5\n", ":2: breaker.failures must be an integer"},
+      {"[breaker]\nfailure_ratio = 0\n",
+       ":2: breaker.failure_ratio must be more than 0 and at most 1"},
+      {"[breaker]\nfailure_ratio = 1.5\n",
+       ":2: breaker.failure_ratio must be more than 0 and at most 1"},
+      {"[breaker]\nfailure_ratio = nan\n", ":2: breaker.failure_ratio must be a finite number"},
+      {"[breaker]\nfailure_ratio = \"half\"\n",
+       ":2: breaker.failure_ratio must be a number, not a string"},
+      {"[breaker]\nmin_requests = 0\n", ":2: breaker.min_requests must be from 1 to 1000000"},
+      {"[breaker]\nwindow = 0\n", ":2: breaker.window must be a number of seconds, more than 0"},
+      {"[breaker]\ncooldown = -3\n",
+       ":2: breaker.cooldown must be a number of seconds, more than 0"},
+      {"[breaker]\ncooldown = [1]\n",
+       ":2: breaker.cooldown must be a number of seconds, not an array"},
+      {"[breaker]\ncoldown = 3\n",
+       ":2: unknown key 'coldown' in [breaker] (did you mean 'cooldown'?)"},
+      // [providers.X] retry keys and api_key_env lists
+      {"[providers.openai]\nmax_retries = 99\n",
+       ":2: providers.openai.max_retries must be from 0 to 20"},
+      {"[providers.openai]\nretry_base_delay = -1\n",
+       ":2: providers.openai.retry_base_delay must be a number of seconds, 0 or more"},
+      {"[providers.openai]\nretry_max_delay = 0\n",
+       ":2: providers.openai.retry_max_delay must be a number of seconds, more than 0"},
+      {"[providers.openai]\nmax_retry_wait = true\n",
+       ":2: providers.openai.max_retry_wait must be a number of seconds, not a boolean"},
+      {"[providers.openai]\nretry_max_dalay = 3\n",
+       ":2: unknown key 'retry_max_dalay' in [providers.openai] (did you mean 'retry_max_delay'?)"},
+      {"[providers.x]\napi_key_env = []\n",
+       ":2: providers.x.api_key_env must not be an empty array"},
+      {"[providers.x]\napi_key_env = [\"A_KEY\", 3]\n",
+       ":2: providers.x.api_key_env[1] must be a string, not an integer"},
+      {"[providers.x]\napi_key_env = [\"A_KEY\",\n  \"gsk_abcdefXYZ\"]\n",
+       ":3: providers.x.api_key_env[1] must be the name of an environment variable"},
+      {"[providers.x]\napi_key_env = 7\n",
+       ":2: providers.x.api_key_env must be a string or an array of strings, not an integer"},
+      // [aliases.X] tables
+      {"[aliases]\nfast = 1\n",
+       ":2: aliases.fast must be a string (\"provider/model\") or a table (targets = [...]), not "
+       "an integer"},
+      {"[aliases.smart]\nstrategy = \"weighted\"\n", ":1: aliases.smart has no targets"},
+      {"[aliases.smart]\ntargets = \"openai/gpt-4o\"\n",
+       ":2: aliases.smart.targets must be an array of strings, not a string"},
+      {"[aliases.smart]\ntargets = []\n", ":2: aliases.smart.targets must not be an empty array"},
+      {"[aliases.smart]\ntargets = [\"openai/gpt-4o\", \"\"]\n",
+       ":2: aliases.smart.targets[1] must not be empty"},
+      {"[aliases.smart]\ntargets = [\"openai/gpt-4o\",\n  \"fast\"]\n",
+       ":3: aliases.smart.targets[1] must be provider/model, like \"openai/gpt-4o\""},
+      {"[aliases.smart]\ntargets = [\"openai/\"]\n",
+       ":2: aliases.smart.targets[0] must be provider/model"},
+      {"[aliases.smart]\ntargets = [\"a/b\"]\nstrategy = \"fastest\"\n",
+       ":3: aliases.smart.strategy must be one of round-robin, weighted, least-latency, "
+       "least-busy, priority"},
+      {"[aliases.smart]\ntargets = [\"a/b\"]\nstrategy = 1\n",
+       ":3: aliases.smart.strategy must be a string, not an integer"},
+      {"[aliases.smart]\nweights = [1, 2]\ntargets = [\"a/b\"]\n",
+       ":2: aliases.smart.weights has 2 weights for 1 targets"},
+      {"[aliases.smart]\ntargets = [\"a/b\", \"c/d\"]\nweights = [1, 0]\n",
+       ":3: aliases.smart.weights[1] must be more than 0"},
+      {"[aliases.smart]\ntargets = [\"a/b\"]\nweights = [\"1\"]\n",
+       ":3: aliases.smart.weights[0] must be a number, not a string"},
+      {"[aliases.smart]\ntargets = [\"a/b\"]\nweights = 1\n",
+       ":3: aliases.smart.weights must be an array of numbers, not an integer"},
+      {"[aliases.smart]\ntargets = [\"a/b\"]\nstrategey = \"priority\"\n",
+       ":3: unknown key 'strategey' in [aliases.smart] (did you mean 'strategy'?)"},
+      // [fallbacks]
+      {"fallbacks = [\"a/b\"]\n", ":1: fallbacks must be a table, not an array"},
+      {"[fallbacks]\n\"a/b\" = 3\n",
+       ":2: fallbacks.a/b must be a string or an array of strings, not an integer"},
+      {"[fallbacks]\n\"a/b\" = []\n", ":2: fallbacks.a/b must not be an empty array"},
+      {"[fallbacks]\n\"a/b\" = [\"c/d\", 1]\n", ":2: fallbacks.a/b[1] must be a string"},
+      {"[fallbacks]\n\"a/b\" = \"\"\n", ":2: fallbacks.a/b must not be empty"},
+      // the top level knows the new tables
+      {"[rety]\nmax_retries = 3\n", ":1: unknown key 'rety' (did you mean 'retry'?)"},
+      {"[fallback]\n\"a/b\" = \"c/d\"\n", ":1: unknown key 'fallback' (did you mean 'fallbacks'?)"},
+  }));
+  INFO(toml);
+  write_file(file, toml);
+  const Error error = config_error(env_in(dir));
+  CHECK(error.kind == ErrorKind::config);
+  CHECK_THAT(error.message, Catch::StartsWith(file.string() + expected));
+  CHECK_THAT(error.message, !Catch::Contains("gsk_abcdef"));
+}
+
+TEST_CASE("unknown keys in the new tables list the valid ones in the fix", "[config]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  write_file(file, "[breaker]\nzzz = 1\n");
+  CHECK(config_error(env_in(dir)).fix ==
+        "valid [breaker] keys are failures, failure_ratio, min_requests, window, cooldown");
+  write_file(file, "[retry]\nzzz = 1\n");
+  CHECK(config_error(env_in(dir)).fix ==
+        "valid [retry] keys are max_retries, base_delay, max_delay, max_wait");
+  write_file(file, "[aliases.a]\ntargets = [\"a/b\"]\nzzz = 1\n");
+  CHECK(config_error(env_in(dir)).fix == "valid [aliases.a] keys are targets, strategy, weights");
+  write_file(file, "zzz = 1\n");
+  CHECK_THAT(config_error(env_in(dir)).fix,
+             Catch::StartsWith("valid top-level keys are default_model, aliases, providers, "
+                               "retry, breaker, fallbacks"));
+}

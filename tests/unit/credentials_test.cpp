@@ -136,3 +136,89 @@ TEST_CASE("an explicitly empty --key is a usage error", "[credentials]") {
   CHECK(error.kind == ErrorKind::usage);
   CHECK(error.message == "--key is empty");
 }
+
+TEST_CASE("find_all gives every key of the first layer that has any", "[credentials]") {
+  TempDir dir;
+  KeyStore store(dir.path() / "keys.json");
+  const std::string file_source = "keys file " + store.path().string();
+  const auto env = fixed_env({{"OPENAI_API_KEY", "sk-env-1"},
+                              {"OPENAI_API_KEY_2", "sk-env-2"},
+                              {"OPENAI_API_KEY_3", "sk-env-3"}});
+  const Credentials credentials(store, env);
+  // As routing hands it over for [providers.openai] api_key_env = [...]: every one counts.
+  ProviderInfo listed = provider(
+      "openai", {"OPENAI_API_KEY", "OPENAI_API_KEY_UNSET", "OPENAI_API_KEY_3", "OPENAI_API_KEY_2"});
+  listed.every_key_env_var = true;
+  const auto conventional =
+      provider("openai", {"OPENAI_API_KEY_UNSET", "OPENAI_API_KEY_2", "OPENAI_API_KEY"});
+
+  const auto keys_and_sources = [](const std::vector<ResolvedKey>& keys) {
+    std::vector<std::string> out;
+    for (const auto& key : keys)
+      out.push_back(key.key + " from " + key.source);
+    return out;
+  };
+
+  SECTION("configured env vars: every one that is set, in listed order") {
+    CHECK(keys_and_sources(credentials.find_all(listed, std::nullopt)) ==
+          std::vector<std::string>{"sk-env-1 from env OPENAI_API_KEY",
+                                   "sk-env-3 from env OPENAI_API_KEY_3",
+                                   "sk-env-2 from env OPENAI_API_KEY_2"});
+  }
+  SECTION("conventional env vars: only the first one set") {
+    CHECK(keys_and_sources(credentials.find_all(conventional, std::nullopt)) ==
+          std::vector<std::string>{"sk-env-2 from env OPENAI_API_KEY_2"});
+  }
+  SECTION("the keys file's keys, in stored order, win over env") {
+    store.add("openai", "sk-file-a");
+    store.add("openai", "sk-file-b");
+    store.add("openai", "sk-file-c");
+    CHECK(keys_and_sources(credentials.find_all(listed, std::nullopt)) ==
+          std::vector<std::string>{"sk-file-a from " + file_source + " #1",
+                                   "sk-file-b from " + file_source + " #2",
+                                   "sk-file-c from " + file_source + " #3"});
+    // find and require stay the first of them.
+    CHECK(credentials.find(listed, std::nullopt)->key == "sk-file-a");
+    CHECK(credentials.require(listed, std::nullopt).source == file_source + " #1");
+    CHECK(credentials.require_all(listed, std::nullopt).size() == 3);
+  }
+  SECTION("one stored key keeps the plain source") {
+    store.set("openai", "sk-file-only");
+    CHECK(keys_and_sources(credentials.find_all(conventional, std::nullopt)) ==
+          std::vector<std::string>{"sk-file-only from " + file_source});
+  }
+  SECTION("--key gives only that key") {
+    store.add("openai", "sk-file-a");
+    store.add("openai", "sk-file-b");
+    CHECK(keys_and_sources(credentials.find_all(listed, std::string("sk-flag"))) ==
+          std::vector<std::string>{"sk-flag from flag --key"});
+    CHECK(keys_and_sources(credentials.require_all(listed, std::string("sk-flag"))) ==
+          std::vector<std::string>{"sk-flag from flag --key"});
+  }
+  SECTION("nothing set: find_all is empty, require_all throws like require") {
+    const Credentials empty(store, fixed_env({}));
+    CHECK(empty.find_all(listed, std::nullopt).empty());
+    const Error error = test::error_of([&] { empty.require_all(listed, std::nullopt); });
+    CHECK(error.kind == ErrorKind::missing_key);
+    CHECK(error.fix ==
+          "run `llmgw keys set openai` or set OPENAI_API_KEY or OPENAI_API_KEY_UNSET or "
+          "OPENAI_API_KEY_3 or OPENAI_API_KEY_2");
+  }
+}
+
+TEST_CASE("require_all gives a keyless provider one empty key, with no lookup", "[credentials]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  {
+    std::FILE* out = std::fopen(file.c_str(), "w");
+    REQUIRE(out != nullptr);
+    std::fputs("{not json", out);
+    std::fclose(out);
+  }
+  const KeyStore store(file);
+  const Credentials credentials(store, fixed_env({}));
+  const auto keys = credentials.require_all(provider("ollama", {}, AuthStyle::none), std::nullopt);
+  REQUIRE(keys.size() == 1);
+  CHECK(keys[0].key.empty());
+  CHECK(keys[0].source == "none");
+}

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.hpp"
 #include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
@@ -82,8 +84,8 @@ TEST_CASE("set, list, get and remove round trip", "[key_store]") {
 
   const auto keys = store.load();
   REQUIRE(keys.size() == 2);
-  CHECK(keys.at("openai") == "sk-openai-0003");
-  CHECK(keys.at("anthropic") == "sk-ant-0002");
+  CHECK(keys.at("openai") == std::vector<std::string>{"sk-openai-0003"});
+  CHECK(keys.at("anthropic") == std::vector<std::string>{"sk-ant-0002"});
   CHECK(store.get("anthropic") == std::optional<std::string>("sk-ant-0002"));
   CHECK(read_file(file) ==
         "{\n  \"anthropic\": \"sk-ant-0002\",\n  \"openai\": \"sk-openai-0003\"\n}\n");
@@ -103,9 +105,9 @@ TEST_CASE("set keeps keys the user did not name", "[key_store]") {
   store.set("openai", "sk-new");
   const auto keys = store.load();
   CHECK(keys.size() == 3);
-  CHECK(keys.at("groq") == "gsk-hand-edited");
-  CHECK(keys.at("mistral") == "m-1234567890");
-  CHECK(keys.at("openai") == "sk-new");
+  CHECK(keys.at("groq") == std::vector<std::string>{"gsk-hand-edited"});
+  CHECK(keys.at("mistral") == std::vector<std::string>{"m-1234567890"});
+  CHECK(keys.at("openai") == std::vector<std::string>{"sk-new"});
 }
 
 TEST_CASE("the keys file is 0600 and its new directory 0700, even with umask 0", "[key_store]") {
@@ -199,4 +201,93 @@ TEST_CASE("redact_secret keeps at most the last 4 characters", "[key_store]") {
   // Counted in characters: a suffix never splits a UTF-8 sequence.
   CHECK(redact_secret("ééééééééé") == "…éééé");
   CHECK(redact_secret("éééééééé") == "…");
+}
+
+TEST_CASE("add appends keys in order and keeps them in a 0600 JSON array", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "llmgw" / "keys.json";
+  ScopedUmask umask(0);
+  KeyStore store(file);
+
+  CHECK(store.add("openai", "sk-first-0001"));
+  // One key is still written as a plain string, as older versions read it.
+  CHECK(nlohmann::json::parse(read_file(file)) == nlohmann::json{{"openai", "sk-first-0001"}});
+
+  CHECK(store.add("openai", "sk-second-0002"));
+  CHECK(store.add("openai", "sk-third-0003"));
+  CHECK_FALSE(store.add("openai", "sk-second-0002"));  // already stored: no change
+  store.set("groq", "gsk-only-0004");
+
+  CHECK(nlohmann::json::parse(read_file(file)) ==
+        nlohmann::json{{"groq", "gsk-only-0004"},
+                       {"openai", {"sk-first-0001", "sk-second-0002", "sk-third-0003"}}});
+  CHECK(mode_of(file) == 0600);
+  CHECK(names_in(file.parent_path()) == std::vector<std::string>{"keys.json"});
+
+  CHECK(store.get_all("openai") ==
+        std::vector<std::string>{"sk-first-0001", "sk-second-0002", "sk-third-0003"});
+  CHECK(store.get("openai") == std::optional<std::string>("sk-first-0001"));
+  CHECK(store.get_all("groq") == std::vector<std::string>{"gsk-only-0004"});
+  CHECK(store.get_all("anthropic").empty());
+  CHECK(store.load().at("openai").size() == 3);
+}
+
+TEST_CASE("set replaces every key and remove removes them all", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  KeyStore store(file);
+  store.add("openai", "sk-a-0001");
+  store.add("openai", "sk-b-0002");
+  store.add("groq", "gsk-c-0003");
+
+  store.set("openai", "sk-new-0004");
+  CHECK(store.get_all("openai") == std::vector<std::string>{"sk-new-0004"});
+
+  store.add("openai", "sk-d-0005");
+  CHECK(store.remove("openai"));
+  CHECK(store.get_all("openai").empty());
+  CHECK_FALSE(store.get("openai"));
+  CHECK_FALSE(store.remove("openai"));
+  CHECK(nlohmann::json::parse(read_file(file)) == nlohmann::json{{"groq", "gsk-c-0003"}});
+  CHECK(mode_of(file) == 0600);
+}
+
+TEST_CASE("hand-written files with strings and arrays both read", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  write_file(file, R"({"openai": "sk-old-style-1111", "groq": ["gsk-1-2222", "gsk-2-3333"]})");
+  ::chmod(file.c_str(), 0600);
+  KeyStore store(file);
+  const auto keys = store.load();
+  CHECK(keys.at("openai") == std::vector<std::string>{"sk-old-style-1111"});
+  CHECK(keys.at("groq") == std::vector<std::string>{"gsk-1-2222", "gsk-2-3333"});
+  // A write keeps the other provider's array as it was.
+  CHECK(store.add("openai", "sk-new-style-4444"));
+  CHECK(nlohmann::json::parse(read_file(file)) ==
+        nlohmann::json{{"openai", {"sk-old-style-1111", "sk-new-style-4444"}},
+                       {"groq", {"gsk-1-2222", "gsk-2-3333"}}});
+}
+
+TEST_CASE("add refuses an empty key or name without writing", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  KeyStore store(file);
+  CHECK(test::error_of([&] { store.add("openai", ""); }).kind == ErrorKind::usage);
+  CHECK(test::error_of([&] { store.add("", "sk-x-123456789"); }).kind == ErrorKind::usage);
+  CHECK_FALSE(std::filesystem::exists(file));
+}
+
+TEST_CASE("bad arrays in the keys file are corrupt, and never quoted", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  const std::string content =
+      GENERATE(as<std::string>{}, R"({"openai": []})", R"({"openai": ["sk-supersecret-123", 5]})",
+               R"({"openai": [["sk-supersecret-123"]]})");
+  write_file(file, content);
+  ::chmod(file.c_str(), 0600);
+  const Error error = load_error(KeyStore(file));
+  CHECK(error.kind == ErrorKind::config);
+  CHECK(error.message == "keys file " + file.string() +
+                             " is corrupt: every value must be a key string or an array of them");
+  CHECK_THAT(error.message + error.fix, !Catch::Contains("supersecret"));
 }

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/config/config_resilience.hpp"
+#include "core/config/toml_reader.hpp"
 #include "core/error.hpp"
 #include "core/providers/registry.hpp"
 
@@ -22,14 +24,14 @@ namespace llmgw {
 
 namespace {
 
-constexpr std::string_view k_parse_fix =
-    "fix the file or move it aside; `llmgw config path` shows where it is";
+using namespace config_detail;
 
-constexpr std::array<std::string_view, 3> k_top_level_keys = {"default_model", "aliases",
-                                                              "providers"};
-constexpr std::array<std::string_view, 10> k_provider_keys = {
-    "base_url",     "api_key_env",   "protocol", "connect_timeout", "first_byte_timeout",
-    "idle_timeout", "total_timeout", "delay_ms", "headers",         "api_version"};
+constexpr std::array<std::string_view, 6> k_top_level_keys = {
+    "default_model", "aliases", "providers", "retry", "breaker", "fallbacks"};
+constexpr std::array<std::string_view, 14> k_provider_keys = {
+    "base_url",     "api_key_env",      "protocol",        "connect_timeout", "first_byte_timeout",
+    "idle_timeout", "total_timeout",    "delay_ms",        "headers",         "api_version",
+    "max_retries",  "retry_base_delay", "retry_max_delay", "max_retry_wait"};
 
 // Headers that carry credentials: a key in config.toml would escape the keys file's 0600
 // mode and its redaction, so these are refused in [providers.*] headers.
@@ -45,57 +47,8 @@ bool is_header_name(std::string_view name) {
   });
 }
 
-// Longer than any sane timeout; also keeps seconds * 1000 far from overflowing.
-constexpr double k_max_timeout_seconds = 1e9;
-
 // Ollama's own client uses this port when OLLAMA_HOST names no port.
 constexpr std::string_view k_ollama_default_port = "11434";
-
-std::string join(const auto& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) {
-      out += separator;
-    }
-    out += item;
-  }
-  return out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// The valid key closest to a typo, when it is close enough to be the likely intent.
-template <std::size_t N>
-std::optional<std::string_view> closest_key(std::string_view key,
-                                            const std::array<std::string_view, N>& valid) {
-  std::optional<std::string_view> best;
-  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
-  for (const auto candidate : valid) {
-    // A valid key containing the typo ("model" in "default_model") is a likely intent too.
-    const bool contained = key.size() >= 4 && candidate.find(key) != std::string_view::npos;
-    const std::size_t distance = contained ? 1 : edit_distance(key, candidate);
-    if (distance < best_distance) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  return best;
-}
 
 std::string strip_trailing_slashes(std::string url) {
   while (!url.empty() && url.back() == '/') {
@@ -143,32 +96,6 @@ std::string ollama_base_url(std::string_view host_value) {
   return strip_trailing_slashes("http://" + host + path);
 }
 
-std::string_view type_name(toml::node_type type) {
-  switch (type) {
-    case toml::node_type::none:
-      return "nothing";
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a floating-point number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-  }
-  return "an unknown type";
-}
-
 // Reads the whole config file. nullopt when it does not exist; any other failure is a
 // config error naming the file, since a file we cannot read would silently be ignored.
 std::optional<std::string> read_file(const std::filesystem::path& path) {
@@ -213,10 +140,10 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
 
 // Applies one parsed config.toml onto a Config, validating as it goes: every error
 // names the file and line of the offending key or value.
-class FileLayer {
+class FileLayer : private TomlReader {
  public:
   FileLayer(const std::filesystem::path& path, Config& config)
-      : m_path(path.string()), m_config(config) {}
+      : TomlReader(path.string()), m_config(config) {}
 
   void apply(const toml::table& document) {
     for (const auto& [key, node] : document) {
@@ -230,36 +157,27 @@ class FileLayer {
         for (const auto& [provider_key, provider_node] : require_table(node, "providers")) {
           apply_provider(provider_key, provider_node);
         }
+      } else if (name == "retry") {
+        read_retry(*this, node, m_config.retry);
+      } else if (name == "breaker") {
+        read_breaker(*this, node, m_config.breaker);
+      } else if (name == "fallbacks") {
+        read_fallbacks(*this, node, m_config.fallbacks);
       } else {
-        std::string message = "unknown key '" + std::string(name) + "'";
-        if (const auto suggestion = closest_key(name, k_top_level_keys)) {
-          message += " (did you mean '" + std::string(*suggestion) + "'?)";
-        }
-        fail_at(key.source(), message,
-                "valid top-level keys are " + join(k_top_level_keys, ", ") +
-                    "; provider settings go under [providers.<name>]");
+        unknown_key(key, "", k_top_level_keys,
+                    "valid top-level keys are " + join(k_top_level_keys, ", ") +
+                        "; provider settings go under [providers.<name>]");
       }
+    }
+    // After the whole file: a provider's retry keys apply on top of [retry] wherever
+    // the two tables sit.
+    for (const auto& [name, overrides] : m_provider_retry) {
+      m_config.providers[name].retry = Sourced<RetrySettings>{
+          overrides.applied_to(m_config.retry.value), source_line(*overrides.first_line)};
     }
   }
 
  private:
-  std::string source(const toml::node& node) const { return source(node.source()); }
-  std::string source(const toml::source_region& region) const {
-    return "file " + m_path + ":" + std::to_string(region.begin.line);
-  }
-
-  [[noreturn]] void fail_at(const toml::source_region& region, const std::string& message,
-                            std::string fix = std::string(k_parse_fix)) const {
-    fail(ErrorKind::config, m_path + ":" + std::to_string(region.begin.line) + ": " + message,
-         std::move(fix));
-  }
-
-  [[noreturn]] void wrong_type(const toml::node& node, std::string_view what,
-                               std::string_view expected) const {
-    fail_at(node.source(), std::string(what) + " must be " + std::string(expected) + ", not " +
-                               std::string(type_name(node.type())));
-  }
-
   // An api-version such as "2024-10-21" or "2025-04-01-preview": it goes into a URL
   // query, so only letters, digits, '-' and '.' are accepted.
   std::string require_api_version(const toml::node& node, const std::string& what) const {
@@ -305,28 +223,18 @@ class FileLayer {
     return headers;
   }
 
-  const toml::table& require_table(const toml::node& node, std::string_view what) const {
-    const toml::table* table = node.as_table();
-    if (table == nullptr) {
-      wrong_type(node, what, "a table");
-    }
-    return *table;
-  }
-
-  std::string require_nonempty_string(const toml::node& node, std::string_view what) const {
-    const auto* value = node.as_string();
-    if (value == nullptr) {
-      wrong_type(node, what, "a string");
-    }
-    if (value->get().empty()) {
-      fail_at(node.source(), std::string(what) + " must not be empty");
-    }
-    return value->get();
-  }
-
+  // A string is a plain alias; a table is a balanced one over several deployments.
   void apply_aliases(const toml::table& aliases) {
     for (const auto& [key, node] : aliases) {
       const std::string name(key.str());
+      if (const toml::table* table = node.as_table()) {
+        m_config.balanced_aliases[name] = read_balanced_alias(*this, name, *table);
+        continue;
+      }
+      if (!node.is_string()) {
+        wrong_type(node, "aliases." + name,
+                   "a string (\"provider/model\") or a table (targets = [...])");
+      }
       m_config.aliases[name] =
           Sourced<std::string>{require_nonempty_string(node, "aliases." + name), source(node)};
     }
@@ -341,6 +249,7 @@ class FileLayer {
     const toml::table& table = require_table(node, prefix);
     ProviderSettings& settings = m_config.providers[name];
     std::optional<std::size_t> first_timeout_line;
+    RetryOverrides retry;
     for (const auto& [setting_key, value] : table) {
       const std::string_view setting = setting_key.str();
       const std::string what = prefix + "." + std::string(setting);
@@ -352,7 +261,7 @@ class FileLayer {
         settings.base_url = Sourced<std::string>{std::move(url), source(value)};
       } else if (setting == "api_key_env") {
         settings.api_key_env =
-            Sourced<std::vector<std::string>>{{require_env_var_name(value, what)}, source(value)};
+            Sourced<std::vector<std::string>>{require_env_var_names(value, what), source(value)};
       } else if (setting == "protocol") {
         std::string protocol = require_nonempty_string(value, what);
         if (!parse_protocol(protocol)) {
@@ -378,23 +287,25 @@ class FileLayer {
         }
         settings.delay_ms = Sourced<long>{static_cast<long>(delay->get()), source(value)};
       } else if (auto* field = timeout_field(settings.timeouts.value, setting)) {
-        *field = require_timeout(value, what);
+        *field = require_seconds(value, what, true);
         const std::size_t line = value.source().begin.line;
         first_timeout_line = std::min(first_timeout_line.value_or(line), line);
+      } else if (read_provider_retry_key(*this, setting, value, what, retry)) {
+        // kept in m_provider_retry until [retry] is surely read
+      } else if (setting == "api_key" || setting == "key") {
+        unknown_key(setting_key, "[" + prefix + "]", {},
+                    "API keys do not go in config.toml: run `llmgw keys set " + name +
+                        "`, or name an environment variable with api_key_env");
       } else {
-        std::string message = "unknown key '" + std::string(setting) + "' in [" + prefix + "]";
-        std::string fix = "valid provider keys are " + join(k_provider_keys, ", ");
-        if (setting == "api_key" || setting == "key") {
-          fix = "API keys do not go in config.toml: run `llmgw keys set " + name +
-                "`, or name an environment variable with api_key_env";
-        } else if (const auto suggestion = closest_key(setting, k_provider_keys)) {
-          message += " (did you mean '" + std::string(*suggestion) + "'?)";
-        }
-        fail_at(setting_key.source(), message, std::move(fix));
+        unknown_key(setting_key, "[" + prefix + "]", k_provider_keys,
+                    "valid provider keys are " + join(k_provider_keys, ", "));
       }
     }
     if (first_timeout_line) {
-      settings.timeouts.source = "file " + m_path + ":" + std::to_string(*first_timeout_line);
+      settings.timeouts.source = source_line(*first_timeout_line);
+    }
+    if (!retry.empty()) {
+      m_provider_retry[name] = retry;
     }
   }
 
@@ -414,22 +325,23 @@ class FileLayer {
     return nullptr;
   }
 
-  std::chrono::milliseconds require_timeout(const toml::node& node, const std::string& what) const {
-    double seconds = 0;
-    if (const auto* integer = node.as_integer()) {
-      seconds = static_cast<double>(integer->get());
-    } else if (const auto* floating = node.as_floating_point()) {
-      seconds = floating->get();
-    } else {
-      wrong_type(node, what, "a number of seconds");
+  // One variable name or a non-empty array of them; every key they hold is used in turn.
+  std::vector<std::string> require_env_var_names(const toml::node& node,
+                                                 const std::string& what) const {
+    if (const toml::array* array = node.as_array()) {
+      if (array->empty()) {
+        fail_at(node.source(), what + " must not be an empty array");
+      }
+      std::vector<std::string> names;
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        names.push_back(require_env_var_name(*array->get(i), what + "[" + std::to_string(i) + "]"));
+      }
+      return names;
     }
-    if (!std::isfinite(seconds) || seconds < 0) {
-      fail_at(node.source(), what + " must be a number of seconds, 0 or more");
+    if (!node.is_string()) {
+      wrong_type(node, what, "a string or an array of strings");
     }
-    if (seconds > k_max_timeout_seconds) {
-      fail_at(node.source(), what + " is too large");
-    }
-    return std::chrono::milliseconds(std::llround(seconds * 1000));
+    return {require_env_var_name(node, what)};
   }
 
   // The value names a variable, never holds the key. Accepting only the conventional
@@ -449,8 +361,8 @@ class FileLayer {
     return name;
   }
 
-  std::string m_path;
   Config& m_config;
+  std::map<std::string, RetryOverrides> m_provider_retry;
 };
 
 void load_file(const std::filesystem::path& path, bool must_exist, Config& config) {

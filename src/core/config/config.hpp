@@ -4,11 +4,16 @@
 // config.toml keys:
 //   default_model = "openai/gpt-4o-mini"
 //   [aliases]            fast = "groq/llama-3.1-8b-instant"
-//   [providers.<name>]   base_url, api_key_env, protocol ("openai" for custom names),
-//                        connect_timeout, first_byte_timeout, idle_timeout, total_timeout
-//                        (seconds, may be fractional), delay_ms (mock only),
-//                        headers (table of extra request headers, e.g. OpenRouter's
-//                        "HTTP-Referer"), api_version (azure only)
+//   [aliases.<name>]     targets = ["provider/model", ...], strategy, weights (BalancedAlias)
+//   [fallbacks]          "model" = ["next", ...] (or one string)
+//   [retry]              max_retries (0..20), base_delay, max_delay, max_wait (seconds)
+//   [breaker]            failures, failure_ratio, min_requests, window, cooldown (seconds)
+//   [providers.<name>]   base_url, api_key_env (a name or a list of names), protocol
+//                        ("openai" for custom names), connect_timeout, first_byte_timeout,
+//                        idle_timeout, total_timeout (seconds, may be fractional), delay_ms
+//                        (mock only), headers (table of extra request headers, e.g.
+//                        OpenRouter's "HTTP-Referer"), api_version (azure only),
+//                        max_retries, retry_base_delay, retry_max_delay, max_retry_wait
 // Environment: LLMGW_MODEL (default_model), OPENAI_BASE_URL, ANTHROPIC_BASE_URL,
 //   AZURE_OPENAI_ENDPOINT, OLLAMA_HOST (base_url of those providers), OPENAI_API_VERSION
 //   (azure's api_version), LLMGW_CONFIG (file path).

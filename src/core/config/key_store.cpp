@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -34,11 +35,20 @@ std::string octal_mode(mode_t mode) {
   return text;
 }
 
+void check_new_key(const std::string& name, const std::string& key) {
+  if (name.empty()) {
+    fail(ErrorKind::usage, "the provider name is empty");
+  }
+  if (key.empty()) {
+    fail(ErrorKind::usage, "the key for " + name + " is empty");
+  }
+}
+
 }  // namespace
 
 KeyStore::KeyStore(std::filesystem::path file) : m_path(std::move(file)) {}
 
-std::map<std::string, std::string> KeyStore::load() const {
+std::map<std::string, std::vector<std::string>> KeyStore::load() const {
   m_warning.clear();
   const int raw_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw_fd < 0) {
@@ -95,35 +105,60 @@ std::map<std::string, std::string> KeyStore::load() const {
   if (!document.is_object()) {
     fail_corrupt(m_path, "expected a JSON object of provider name to key");
   }
-  std::map<std::string, std::string> keys;
+  std::map<std::string, std::vector<std::string>> keys;
   for (const auto& [name, value] : document.items()) {
-    if (!value.is_string()) {
-      fail_corrupt(m_path, "every value must be a string");
+    std::vector<std::string> list;
+    if (value.is_string()) {
+      list.push_back(value.get<std::string>());
+    } else if (value.is_array() && !value.empty()) {
+      for (const auto& item : value) {
+        if (!item.is_string()) {
+          fail_corrupt(m_path, "every value must be a key string or an array of them");
+        }
+        list.push_back(item.get<std::string>());
+      }
+    } else {
+      fail_corrupt(m_path, "every value must be a key string or an array of them");
     }
-    keys.emplace(name, value.get<std::string>());
+    keys.emplace(name, std::move(list));
   }
   return keys;
 }
 
 std::optional<std::string> KeyStore::get(const std::string& name) const {
+  auto keys = get_all(name);
+  if (keys.empty()) {
+    return std::nullopt;
+  }
+  return std::move(keys.front());
+}
+
+std::vector<std::string> KeyStore::get_all(const std::string& name) const {
   auto keys = load();
   const auto it = keys.find(name);
   if (it == keys.end()) {
-    return std::nullopt;
+    return {};
   }
   return std::move(it->second);
 }
 
 void KeyStore::set(const std::string& name, const std::string& key) {
-  if (name.empty()) {
-    fail(ErrorKind::usage, "the provider name is empty");
-  }
-  if (key.empty()) {
-    fail(ErrorKind::usage, "the key for " + name + " is empty");
-  }
+  check_new_key(name, key);
   auto keys = load();
-  keys[name] = key;
+  keys[name] = {key};
   save(keys);
+}
+
+bool KeyStore::add(const std::string& name, const std::string& key) {
+  check_new_key(name, key);
+  auto keys = load();
+  auto& list = keys[name];
+  if (std::find(list.begin(), list.end(), key) != list.end()) {
+    return false;
+  }
+  list.push_back(key);
+  save(keys);
+  return true;
 }
 
 bool KeyStore::remove(const std::string& name) {
@@ -135,10 +170,15 @@ bool KeyStore::remove(const std::string& name) {
   return true;
 }
 
-void KeyStore::save(const std::map<std::string, std::string>& keys) const {
+void KeyStore::save(const std::map<std::string, std::vector<std::string>>& keys) const {
+  // One key stays a plain string: the file reads as before for a single key per provider.
+  nlohmann::json document = nlohmann::json::object();
+  for (const auto& [name, list] : keys) {
+    document[name] = list.size() == 1 ? nlohmann::json(list.front()) : nlohmann::json(list);
+  }
   std::string content;
   try {
-    content = nlohmann::json(keys).dump(2) + "\n";
+    content = document.dump(2) + "\n";
   } catch (const nlohmann::json::exception&) {
     // dump() reports invalid UTF-8 with the offending bytes; they may be part of a key.
     fail(ErrorKind::usage, "a key or provider name is not valid UTF-8");

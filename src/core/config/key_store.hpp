@@ -1,6 +1,7 @@
-// Provider API keys on disk: a JSON object {"openai": "sk-...", ...} in
-// Paths::keys_file, created mode 0600 and replaced atomically (temp file + rename), so a
-// crash never leaves a half-written keys file and a key never sits in a readable file.
+// Provider API keys on disk: a JSON object {"openai": "sk-...", "groq": ["gsk-1", "gsk-2"]}
+// in Paths::keys_file: one key as a string, several (used in turn) as an array in the
+// order they were added. Created mode 0600 and replaced atomically (temp file + rename),
+// so a crash never leaves a half-written keys file and a key never sits in a readable file.
 #pragma once
 
 #include <filesystem>
@@ -20,16 +21,21 @@ class KeyStore {
   // Reads the file; a missing file is empty. A corrupt file throws GatewayError{config}
   // naming the file (never its content). Sets warning() when the file is group/world
   // readable.
-  std::map<std::string, std::string> load() const;
-  std::optional<std::string> get(const std::string& name) const;
-  void set(const std::string& name, const std::string& key);  // atomic, 0600
-  bool remove(const std::string& name);                       // false if absent
+  // Every provider's keys in stored order; no provider maps to an empty list.
+  std::map<std::string, std::vector<std::string>> load() const;
+  std::optional<std::string> get(const std::string& name) const;    // the first key
+  std::vector<std::string> get_all(const std::string& name) const;  // empty when absent
+  // Replaces every key of `name` with this one. Atomic, 0600.
+  void set(const std::string& name, const std::string& key);
+  // Appends a key after those stored; false (and no write) when it is already stored.
+  bool add(const std::string& name, const std::string& key);
+  bool remove(const std::string& name);  // removes all its keys; false if absent
 
   // A human warning about unsafe permissions found by the last load(), or "".
   const std::string& warning() const { return m_warning; }
 
  private:
-  void save(const std::map<std::string, std::string>& keys) const;
+  void save(const std::map<std::string, std::vector<std::string>>& keys) const;
 
   std::filesystem::path m_path;
   mutable std::string m_warning;

@@ -145,7 +145,8 @@ SavedHealth HealthRegistry::export_used(std::int64_t now_unix, TimePoint now) co
 }
 
 std::atomic<std::uint64_t>& HealthRegistry::counter(const std::string& alias) {
-  return m_counters.get(alias, [] { return std::make_unique<std::atomic<std::uint64_t>>(0); });
+  return m_counters.get(
+      alias, [this] { return std::make_unique<std::atomic<std::uint64_t>>(m_counter_start); });
 }
 
 std::vector<HealthRegistry::DeploymentStatus> HealthRegistry::status(TimePoint now) const {

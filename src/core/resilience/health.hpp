@@ -86,7 +86,11 @@ class HealthRegistry {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  explicit HealthRegistry(BreakerSettings breaker = {}) : m_breaker(breaker) {}
+  // counter_start: where every round-robin counter starts. A short-lived process (a CLI
+  // run) passes a random one, so that successive runs spread over an alias's targets
+  // instead of all taking the first.
+  explicit HealthRegistry(BreakerSettings breaker = {}, std::uint64_t counter_start = 0)
+      : m_breaker(breaker), m_counter_start(counter_start) {}
 
   DeploymentHealth& deployment(const std::string& provider, const std::string& base_url,
                                const std::string& key);
@@ -126,6 +130,7 @@ class HealthRegistry {
   };
 
   BreakerSettings m_breaker;
+  std::uint64_t m_counter_start;
   ShardedMap<DeploymentHealth> m_deployments;
   ShardedMap<TargetLoad> m_targets;
   ShardedMap<PoolEntry> m_key_pools;
