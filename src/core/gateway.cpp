@@ -125,10 +125,7 @@ AttemptOutcome Gateway::run_attempts(const std::vector<Route>& chain,
                                      const CancelToken* cancel, const AttemptFn& attempt) {
   AttemptLoop loop(m_clock, m_health, m_random01, cancel);
   return loop.run(
-      chain,
-      [&](const Route& route) {
-        return m_credentials.require_all(route.provider, api_key);
-      },
+      chain, [&](const Route& route) { return m_credentials.require_all(route.provider, api_key); },
       attempt);
 }
 
