@@ -20,8 +20,11 @@ _llmgw() {
     config)
       if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "path show" -- "$cur"));
       else COMPREPLY=($(compgen -W "--json -m --model" -- "$cur")); fi ;;
+    providers)
+      if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "status" -- "$cur"));
+      else COMPREPLY=($(compgen -W "--json --help" -- "$cur")); fi ;;
     *)
-      COMPREPLY=($(compgen -W "chat keys config models --help --version --config" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "chat keys config models providers --help --version --config" -- "$cur")) ;;
   esac
 }
 complete -F _llmgw llmgw

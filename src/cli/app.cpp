@@ -19,10 +19,13 @@ constexpr const char* k_footer = R"(Examples:
   llmgw keys set openai
   llmgw config show
   llmgw models --remote
+  llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" "hi"   # with a fallback
+  llmgw providers status
 
 Exit codes:
   0 ok   1 error   2 usage (bad arguments or model)   3 missing key or bad config
-  4 provider failed after retries (error reply, network, timeout, cut-off stream)
+  4 provider failed after retries and fallbacks (error reply, network, timeout, open
+    circuit breaker, cut-off stream)
   130 interrupted (Ctrl-C)
 
 Run `llmgw <command> --help` for each command's options; `man llmgw` for everything.)";

@@ -235,3 +235,22 @@ TEST_CASE("resilience: the breaker opens after repeated failures and a probe clo
   h.gateway.chat(Harness::call("openai/gpt-4o-mini"));
   CHECK(h.server.requests().size() == 4);
 }
+
+TEST_CASE("resilience: embeddings and images go through the same attempt loop", "[resilience]") {
+  Harness h;
+  h.server.push(unavailable());
+  EmbedCall embed;
+  embed.request = {{"model", "openai/text-embedding-3-small"}, {"input", "hello"}};
+  const EmbedResult embedded = h.gateway.embed(embed);
+  CHECK(embedded.attempts.size() == 2);
+  CHECK(embedded.response["data"].size() == 1);
+
+  h.server.push(
+      Reply::error(429, "Rate limit reached", "requests").with_header("Retry-After", "2"));
+  ImageCall image;
+  image.request = {{"model", "openai/dall-e-3"}, {"prompt", "a lighthouse"}};
+  const ImageResult drawn = h.gateway.image(image);
+  CHECK(drawn.attempts.size() == 2);
+  CHECK(h.server.requests().size() == 4);
+  CHECK(h.clock.sleeps() == std::vector<milliseconds>{milliseconds(250), seconds(2)});
+}
