@@ -322,3 +322,24 @@ TEST_CASE("attempt loop: keys rotate; a rate-limited key rests while the others 
     CHECK(script.calls.size() == 2);
   }
 }
+
+TEST_CASE("attempt loop: an exception that is not an outcome gives back the probe slot",
+          "[attempts][breaker]") {
+  BreakerSettings settings;
+  settings.failure_threshold = 1;
+  settings.cooldown = seconds(30);
+  Loop l(settings);
+  const Route openai = route_to("openai", "gpt-4o", 0);
+  Script script{{upstream(503)}};
+  test::error_of([&] { l.run({openai}, script); });
+  l.clock.advance(seconds(30));
+  const AttemptFn broken = [](const Route&, const ResolvedKey&, bool&) {
+    throw std::runtime_error("a bug");
+  };
+  CHECK_THROWS_AS(l.loop.run({openai}, keys({"sk-test-key-1111"}), broken), std::runtime_error);
+  // The probe slot is free again, and nothing is left counted in flight.
+  CHECK(l.health.target("openai", openai.provider.base_url, "gpt-4o").in_flight == 0);
+  Script ok{{std::nullopt}};
+  l.run({openai}, ok);
+  CHECK(ok.calls.size() == 1);
+}

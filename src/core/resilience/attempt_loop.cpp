@@ -186,7 +186,17 @@ AttemptOutcome AttemptLoop::run(const std::vector<Route>& candidates, const Keys
       load.in_flight.fetch_add(1, std::memory_order_relaxed);
       bool committed = false;
       try {
-        attempt(route, key, committed);
+        try {
+          attempt(route, key, committed);
+        } catch (const GatewayError&) {
+          throw;
+        } catch (...) {
+          // Not an outcome (a bug, out of memory): give back what was taken, so that a
+          // long-lived process keeps a true in-flight count and its half-open probe slot.
+          load.in_flight.fetch_sub(1, std::memory_order_relaxed);
+          deployment.breaker.record_neutral(m_clock.steady_now());
+          throw;
+        }
       } catch (const GatewayError& e) {
         load.in_flight.fetch_sub(1, std::memory_order_relaxed);
         const auto end = m_clock.steady_now();
