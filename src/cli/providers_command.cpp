@@ -1,6 +1,7 @@
 // `llmgw providers status`: the circuit breakers and rate-limited keys that earlier runs
 // recorded in the state directory (resilience/health_file.hpp).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -39,19 +40,26 @@ std::string seconds_text(std::int64_t seconds) {
   return std::to_string(seconds) + " s";
 }
 
+// Terminal columns of UTF-8 text (the key hints start with "…"): its code points.
+std::size_t columns(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));
     for (std::size_t i = 0; i < row.size(); ++i)
-      widths[i] = std::max(widths[i], row[i].size());
+      widths[i] = std::max(widths[i], columns(row[i]));
   }
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
       line += row[i];
       if (i + 1 < row.size())
-        line += std::string(widths[i] - row[i].size() + 2, ' ');
+        line += std::string(widths[i] - columns(row[i]) + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ')
       line.pop_back();

@@ -1,6 +1,7 @@
 // End to end: retries and fallbacks as a user meets them, the built binary against a fake
 // OpenAI server. Waits are kept at zero with Retry-After: 0; the delays themselves are
 // asserted on a fake clock in tests/unit/attempt_loop_test.cpp.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -117,9 +118,18 @@ TEST_CASE(
   CHECK(openai["probe_in_seconds"].get<int>() > 0);
   CHECK(status.out.find(k_key) == std::string::npos);
 
+  // The table's columns line up on a terminal, the "…" of the key hint included.
   const auto table = user.env.run({"providers", "status"});
-  CHECK(table.out.find("openai") != std::string::npos);
-  CHECK(table.out.find("open") != std::string::npos);
+  const std::string header = table.out.substr(0, table.out.find('\n'));
+  const std::string row = table.out.substr(header.size() + 1);
+  const auto column_of = [](const std::string& line, const std::string& word) {
+    const std::string before = line.substr(0, line.find(word));
+    return std::count_if(before.begin(), before.end(),
+                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  };
+  CHECK(row.find("openai") == 0);
+  CHECK(column_of(header, "STATE") == column_of(row, " open ") + 1);
+  CHECK(column_of(header, "KEY") == column_of(row, "…RSLN"));
 }
 
 TEST_CASE("providers status before any request says so", "[cli][resilience]") {
