@@ -1,0 +1,109 @@
+#include "core/store/migrations.hpp"
+
+#include <array>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace llmgw {
+
+namespace {
+
+// Never edit a migration that has shipped: databases out there already ran it. Change the
+// schema by appending a migration.
+constexpr std::string_view k_migration_1 = R"sql(
+CREATE TABLE ledger (
+  id                  INTEGER PRIMARY KEY,
+  ts_ms               INTEGER NOT NULL,
+  source              TEXT    NOT NULL,
+  client_key          TEXT,
+  endpoint            TEXT    NOT NULL,
+  provider            TEXT,
+  model_requested     TEXT,
+  model_served        TEXT,
+  status              TEXT    NOT NULL CHECK (status IN ('ok', 'error', 'cancelled')),
+  error_type          TEXT,
+  attempts            INTEGER NOT NULL DEFAULT 1,
+  input_tokens        INTEGER NOT NULL DEFAULT 0,
+  output_tokens       INTEGER NOT NULL DEFAULT 0,
+  cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens  INTEGER NOT NULL DEFAULT 0,
+  reasoning_tokens    INTEGER NOT NULL DEFAULT 0,
+  cost_usd            REAL,
+  price_version       TEXT,
+  latency_ms          INTEGER,
+  ttft_ms             INTEGER,
+  cache_hit           INTEGER NOT NULL DEFAULT 0 CHECK (cache_hit IN (0, 1)),
+  saved_usd           REAL,
+  request_hash        TEXT
+);
+CREATE INDEX ledger_ts ON ledger (ts_ms);
+CREATE INDEX ledger_provider_model ON ledger (provider, model_served, ts_ms);
+
+CREATE TABLE cache_entries (
+  key          TEXT    PRIMARY KEY,
+  model        TEXT    NOT NULL,
+  created_ms   INTEGER NOT NULL,
+  last_used_ms INTEGER NOT NULL,
+  expires_ms   INTEGER NOT NULL,
+  size_bytes   INTEGER NOT NULL,
+  response     TEXT    NOT NULL,
+  streamed     INTEGER NOT NULL DEFAULT 0 CHECK (streamed IN (0, 1))
+);
+CREATE INDEX cache_entries_lru ON cache_entries (last_used_ms);
+CREATE INDEX cache_entries_expiry ON cache_entries (expires_ms);
+)sql";
+
+// Adding a migration: write k_migration_2 above and append it here.
+constexpr std::array<std::string_view, 1> k_migrations = {k_migration_1};
+
+[[noreturn]] void fail_newer(const Database& db, std::int64_t found, std::int64_t known) {
+  fail(ErrorKind::config,
+       db.path().string() + " has schema version " + std::to_string(found) +
+           ", made by a newer llmgw (this one knows up to version " + std::to_string(known) + ")",
+       "upgrade llmgw, or point --db (or LLMGW_DB) at another file; llmgw never downgrades a "
+       "database");
+}
+
+}  // namespace
+
+std::span<const std::string_view> schema_migrations() {
+  return k_migrations;
+}
+
+std::int64_t current_schema_version() {
+  return static_cast<std::int64_t>(k_migrations.size());
+}
+
+std::int64_t migrate(Database& db, std::int64_t target) {
+  if (target < 0 || target > current_schema_version())
+    fail(ErrorKind::internal, "no schema version " + std::to_string(target));
+  // Up to date: no write lock, so opening stays cheap and works on a read-only file.
+  const std::int64_t seen = db.user_version();
+  if (seen == target)
+    return seen;
+  if (seen > target)
+    fail_newer(db, seen, target);
+  return with_transaction(db, [&] {
+    // Another process may have migrated between the read above and the lock.
+    const std::int64_t found = db.user_version();
+    if (found > target)
+      fail_newer(db, found, target);
+    for (std::int64_t version = found; version < target; ++version)
+      db.exec(k_migrations[static_cast<std::size_t>(version)]);
+    db.set_user_version(target);
+    return found;
+  });
+}
+
+Database open_migrated(const std::filesystem::path& file) {
+  Database db = Database::open(file, OpenMode::create);
+  const std::int64_t found = db.user_version();
+  if (found > current_schema_version())
+    fail_newer(db, found, current_schema_version());
+  db.enable_wal();
+  migrate(db);
+  return db;
+}
+
+}  // namespace llmgw
