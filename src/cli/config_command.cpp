@@ -18,9 +18,9 @@ namespace {
 
 constexpr const char* k_config_footer =
     R"(Precedence, lowest first: built-in default < config file < environment < flag.
-Environment: LLMGW_CONFIG (config file), LLMGW_MODEL (default model), OPENAI_BASE_URL,
-ANTHROPIC_BASE_URL, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION (azure), OLLAMA_HOST,
-XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME.
+Environment: LLMGW_CONFIG (config file), LLMGW_DB (database), LLMGW_MODEL (default
+model), OPENAI_BASE_URL, ANTHROPIC_BASE_URL, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION
+(azure), OLLAMA_HOST, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME.
 
 Example config.toml:
   default_model = "openai/gpt-4o-mini"
@@ -146,6 +146,7 @@ std::vector<Row> effective_rows(Context& ctx, const std::optional<std::string>& 
                   config.file_exists ? "found" : "not found (optional)"});
   rows.push_back({"keys_file", config.paths.keys_file.string(), ""});
   rows.push_back({"data_dir", config.paths.data_dir.string(), ""});
+  rows.push_back({"db_file", config.paths.db_file.string(), config.db_file_source});
   rows.push_back({"state_dir", config.paths.state_dir.string(), ""});
 
   const DefaultModel chosen = ctx.default_model();

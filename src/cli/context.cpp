@@ -13,6 +13,7 @@ const Config& Context::config(const std::optional<std::string>& model_flag) {
     ConfigFlags flags;
     flags.model = model_flag;
     flags.config_file = m_globals.config_file;
+    flags.db_file = m_globals.db_file;
     m_config = std::make_unique<Config>(load_config(m_io.env, flags));
   }
   return *m_config;

@@ -20,6 +20,7 @@ namespace llmgw::cli {
 
 struct GlobalOptions {
   std::optional<std::string> config_file;  // --config
+  std::optional<std::string> db_file;      // --db
 };
 
 class Context {

@@ -62,6 +62,7 @@ TEST_CASE("resolve_paths follows XDG and falls back to HOME", "[config]") {
     CHECK(paths.state_dir == "/x/state/llmgw");
     CHECK(paths.config_file == "/x/config/llmgw/config.toml");
     CHECK(paths.keys_file == "/x/config/llmgw/keys.json");
+    CHECK(paths.db_file == "/x/data/llmgw/llmgw.db");
   }
   SECTION("HOME fallbacks") {
     const auto paths = resolve_paths(fixed_env({{"HOME", "/home/u"}}));
@@ -70,6 +71,7 @@ TEST_CASE("resolve_paths follows XDG and falls back to HOME", "[config]") {
     CHECK(paths.state_dir == "/home/u/.local/state/llmgw");
     CHECK(paths.config_file == "/home/u/.config/llmgw/config.toml");
     CHECK(paths.keys_file == "/home/u/.config/llmgw/keys.json");
+    CHECK(paths.db_file == "/home/u/.local/share/llmgw/llmgw.db");
   }
   SECTION("relative XDG values are ignored, as the spec requires") {
     const auto paths = resolve_paths(fixed_env({{"HOME", "/home/u"},
@@ -80,13 +82,16 @@ TEST_CASE("resolve_paths follows XDG and falls back to HOME", "[config]") {
     CHECK(paths.data_dir == "/home/u/.local/share/llmgw");
     CHECK(paths.state_dir == "/home/u/.local/state/llmgw");
   }
-  SECTION("LLMGW_CONFIG and LLMGW_KEYS_FILE override the file paths") {
+  SECTION("LLMGW_CONFIG, LLMGW_KEYS_FILE and LLMGW_DB override the file paths") {
     const auto paths = resolve_paths(fixed_env({{"HOME", "/home/u"},
                                                 {"LLMGW_CONFIG", "/etc/llmgw.toml"},
-                                                {"LLMGW_KEYS_FILE", "/secret/keys.json"}}));
+                                                {"LLMGW_KEYS_FILE", "/secret/keys.json"},
+                                                {"LLMGW_DB", "/srv/llmgw/team.db"}}));
     CHECK(paths.config_dir == "/home/u/.config/llmgw");
     CHECK(paths.config_file == "/etc/llmgw.toml");
     CHECK(paths.keys_file == "/secret/keys.json");
+    CHECK(paths.db_file == "/srv/llmgw/team.db");
+    CHECK(paths.data_dir == "/home/u/.local/share/llmgw");
   }
   SECTION("neither XDG nor HOME is a config error") {
     try {
@@ -181,6 +186,33 @@ TEST_CASE("the --config flag overrides LLMGW_CONFIG, which overrides the default
   CHECK(config.default_model->source == "file " + flag_file.string() + ":1");
   CHECK(config.paths.config_file == flag_file);
   CHECK(config.config_file_source == "flag --config");
+}
+
+TEST_CASE("the database path: default < LLMGW_DB < --db, with its source", "[config][db]") {
+  TempDir dir;
+  Config config = load_config(env_in(dir), {});
+  CHECK(config.paths.db_file == config.paths.data_dir / "llmgw.db");
+  CHECK(config.db_file_source == "default");
+
+  std::map<std::string, std::string> vars = {{"HOME", dir.path().string()},
+                                             {"LLMGW_DB", "/from/env.db"}};
+  config = load_config(fixed_env(vars), {});
+  CHECK(config.paths.db_file == "/from/env.db");
+  CHECK(config.db_file_source == "env LLMGW_DB");
+
+  ConfigFlags flags;
+  flags.db_file = "/from/flag.db";
+  config = load_config(fixed_env(vars), flags);
+  CHECK(config.paths.db_file == "/from/flag.db");
+  CHECK(config.db_file_source == "flag --db");
+
+  flags.db_file = "";
+  try {
+    load_config(fixed_env(vars), flags);
+    FAIL("no error");
+  } catch (const GatewayError& error) {
+    CHECK(error.error().kind == ErrorKind::usage);
+  }
 }
 
 TEST_CASE("a --config file that does not exist is an error", "[config]") {

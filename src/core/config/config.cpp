@@ -432,6 +432,15 @@ Config load_config(const EnvLookup& env, const ConfigFlags& flags) {
   } else if (env("LLMGW_CONFIG")) {
     config.config_file_source = "env LLMGW_CONFIG";
   }
+  if (flags.db_file) {
+    if (flags.db_file->empty()) {
+      fail(ErrorKind::usage, "--db is empty");
+    }
+    config.paths.db_file = *flags.db_file;
+    config.db_file_source = "flag --db";
+  } else if (env("LLMGW_DB")) {
+    config.db_file_source = "env LLMGW_DB";
+  }
 
   load_file(config.paths.config_file, must_exist, config);
   apply_env(env, config);

@@ -16,7 +16,7 @@
 //                        max_retries, retry_base_delay, retry_max_delay, max_retry_wait
 // Environment: LLMGW_MODEL (default_model), OPENAI_BASE_URL, ANTHROPIC_BASE_URL,
 //   AZURE_OPENAI_ENDPOINT, OLLAMA_HOST (base_url of those providers), OPENAI_API_VERSION
-//   (azure's api_version), LLMGW_CONFIG (file path).
+//   (azure's api_version), LLMGW_CONFIG (file path), LLMGW_DB (database path).
 #pragma once
 
 #include <map>
@@ -71,6 +71,8 @@ struct Config {
   Paths paths;
   // Who chose paths.config_file: "default", "env LLMGW_CONFIG" or "flag --config".
   std::string config_file_source = "default";
+  // Who chose paths.db_file: "default", "env LLMGW_DB" or "flag --db".
+  std::string db_file_source = "default";
   bool file_exists = false;
   std::optional<Sourced<std::string>> default_model;    // unset: chosen from configured keys
   std::map<std::string, Sourced<std::string>> aliases;  // [aliases] name = "target"
@@ -87,6 +89,7 @@ struct Config {
 struct ConfigFlags {
   std::optional<std::string> model;        // -m/--model
   std::optional<std::string> config_file;  // --config
+  std::optional<std::string> db_file;      // --db
 };
 
 // Reads paths, the config file (if present) and the environment. A missing file is not

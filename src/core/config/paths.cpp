@@ -44,6 +44,8 @@ Paths resolve_paths(const EnvLookup& env) {
       config_file ? std::filesystem::path(*config_file) : paths.config_dir / "config.toml";
   const auto keys_file = env("LLMGW_KEYS_FILE");
   paths.keys_file = keys_file ? std::filesystem::path(*keys_file) : paths.config_dir / "keys.json";
+  const auto db_file = env("LLMGW_DB");
+  paths.db_file = db_file ? std::filesystem::path(*db_file) : paths.data_dir / "llmgw.db";
   return paths;
 }
 
