@@ -3,14 +3,25 @@ _llmgw() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
   local providers="openai anthropic gemini openrouter deepseek groq together mistral azure ollama mock"
-  case "${words[1]}" in
+  # The command is the first word after the global options (--config FILE, --db FILE).
+  local i=1
+  while [ "$i" -lt "$cword" ]; do
+    case "${words[i]}" in
+      --config|--db) i=$((i + 2)) ;;
+      -*) i=$((i + 1)) ;;
+      *) break ;;
+    esac
+  done
+  local depth=$((cword - i)) command=""
+  [ "$depth" -gt 0 ] && command=${words[i]}
+  case "$command" in
     chat)
       case "$prev" in
         -m|--model) COMPREPLY=($(compgen -W "mock/echo mock/slow openai/gpt-4o-mini openai/gpt-4o" -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --json -u --usage -v --verbose --key --help" -- "$cur")) ;;
     keys)
-      if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "set add list rm path" -- "$cur"));
+      if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "set add list rm path" -- "$cur"));
       else COMPREPLY=($(compgen -W "$providers" -- "$cur")); fi ;;
     models)
       case "$prev" in
@@ -18,13 +29,19 @@ _llmgw() {
       esac
       COMPREPLY=($(compgen -W "-p --provider --remote --json --key --help" -- "$cur")) ;;
     config)
-      if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "path show" -- "$cur"));
+      if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "path show" -- "$cur"));
       else COMPREPLY=($(compgen -W "--json -m --model" -- "$cur")); fi ;;
     providers)
-      if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "status" -- "$cur"));
+      if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "status" -- "$cur"));
+      else COMPREPLY=($(compgen -W "--json --help" -- "$cur")); fi ;;
+    db)
+      if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "check" -- "$cur"));
       else COMPREPLY=($(compgen -W "--json --help" -- "$cur")); fi ;;
     *)
-      COMPREPLY=($(compgen -W "chat keys config models providers --help --version --config" -- "$cur")) ;;
+      case "$prev" in
+        --config|--db) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "chat keys config models providers db --help --version --config --db" -- "$cur")) ;;
   esac
 }
 complete -F _llmgw llmgw

@@ -21,9 +21,11 @@ constexpr const char* k_footer = R"(Examples:
   llmgw models --remote
   llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" "hi"   # with a fallback
   llmgw providers status
+  llmgw db check
 
 Exit codes:
-  0 ok   1 error   2 usage (bad arguments or model)   3 missing key or bad config
+  0 ok   1 error   2 usage (bad arguments or model)
+  3 missing key, bad config, or a damaged (or newer) database
   4 provider failed after retries and fallbacks (error reply, network, timeout, open
     circuit breaker, cut-off stream)
   130 interrupted (Ctrl-C)
@@ -40,6 +42,7 @@ const std::vector<Command>& commands() {
       {"models", "List the models of the configured providers", &register_models},
       {"providers", "Show the providers' health: circuit breakers and rate-limited keys",
        &register_providers},
+      {"db", "Check the database that holds the ledger and the response cache", &register_db},
   };
   return k_commands;
 }
@@ -52,6 +55,9 @@ int run(int argc, const char* const* argv, Io& io) {
   app.footer(k_footer);
   app.add_option("--config", ctx.globals().config_file,
                  "Use this config file instead of the default")
+      ->type_name("FILE");
+  app.add_option("--db", ctx.globals().db_file,
+                 "Use this database (ledger and cache) instead of the default")
       ->type_name("FILE");
   for (const Command& command : commands())
     command.register_command(app, ctx);

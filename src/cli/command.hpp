@@ -27,5 +27,6 @@ void register_keys(CLI::App& parent, Context& ctx);
 void register_config(CLI::App& parent, Context& ctx);
 void register_models(CLI::App& parent, Context& ctx);
 void register_providers(CLI::App& parent, Context& ctx);
+void register_db(CLI::App& parent, Context& ctx);
 
 }  // namespace llmgw::cli
