@@ -31,8 +31,10 @@ Examples:
   llmgw --db ./team.db db check
   llmgw db check --json | jq .ok)";
 
-nlohmann::json optional_count(const std::optional<std::int64_t>& count) {
-  return count ? nlohmann::json(*count) : nlohmann::json(nullptr);
+// null when unknown (the file is not a database, or the table is missing)
+template <class T>
+nlohmann::json or_null(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
 std::string count_text(const std::optional<std::int64_t>& count) {
@@ -42,12 +44,12 @@ std::string count_text(const std::optional<std::int64_t>& count) {
 void print_json(std::ostream& out, const DbCheck& check) {
   nlohmann::json report = {{"path", check.path.string()}, {"exists", check.exists}};
   if (check.exists) {
-    report["schema_version"] = check.schema_version;
+    report["schema_version"] = or_null(check.schema_version);
     report["size_bytes"] = check.size_bytes;
     report["wal_bytes"] = check.wal_bytes;
-    report["journal_mode"] = check.journal_mode;
-    report["ledger_rows"] = optional_count(check.ledger_rows);
-    report["cache_entries"] = optional_count(check.cache_entries);
+    report["journal_mode"] = or_null(check.journal_mode);
+    report["ledger_rows"] = or_null(check.ledger_rows);
+    report["cache_entries"] = or_null(check.cache_entries);
   }
   report["supported_schema_version"] = check.known_version;
   report["ok"] = check.ok();
@@ -61,11 +63,12 @@ void print_text(std::ostream& out, const DbCheck& check) {
     out << "no database yet: it is created on first use\n";
     return;
   }
-  out << "schema version  " << check.schema_version << " (this llmgw: " << check.known_version
-      << ")\n"
+  out << "schema version  "
+      << (check.schema_version ? std::to_string(*check.schema_version) : "unknown")
+      << " (this llmgw: " << check.known_version << ")\n"
       << "size            " << check.size_bytes << " bytes (WAL " << check.wal_bytes << " bytes)\n";
-  if (!check.journal_mode.empty())
-    out << "journal mode    " << check.journal_mode << '\n';
+  if (check.journal_mode)
+    out << "journal mode    " << *check.journal_mode << '\n';
   if (!check.damaged) {
     out << "ledger rows     " << count_text(check.ledger_rows) << '\n'
         << "cache entries   " << count_text(check.cache_entries) << '\n';

@@ -77,6 +77,7 @@ TEST_CASE("db check on a file that is not a database: exit 3, names it, leaves i
   const auto result = env.run({"db", "check"});
   CHECK(result.exit_code == 3);
   CHECK_THAT(result.out, Catch::Contains("DAMAGED"));
+  CHECK_THAT(result.out, Catch::Contains("schema version  unknown"));
   CHECK_THAT(result.err, Catch::Contains(file.string()));
   CHECK_THAT(result.err, Catch::Contains("llmgw: fix:"));
   CHECK(read_bytes(file) == std::string(4096, 'x'));
@@ -84,6 +85,8 @@ TEST_CASE("db check on a file that is not a database: exit 3, names it, leaves i
   CHECK(json.exit_code == 3);
   const auto report = nlohmann::json::parse(json.out);
   CHECK(report["ok"] == false);
+  CHECK(report["schema_version"].is_null());
+  CHECK(report["ledger_rows"].is_null());
   CHECK(report["problems"].size() >= 1);
 }
 

@@ -55,7 +55,7 @@ TEST_CASE("db check: a healthy database shows its version, sizes and row counts"
   CHECK(check.schema_version == current_schema_version());
   CHECK(check.size_bytes == std::filesystem::file_size(file));
   CHECK(check.size_bytes > 0);
-  CHECK(check.journal_mode == "wal");
+  CHECK(check.journal_mode == std::optional<std::string>("wal"));
   CHECK(check.ledger_rows == 7);
   CHECK(check.cache_entries == 0);
 }

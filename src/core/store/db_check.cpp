@@ -22,11 +22,12 @@ std::optional<std::int64_t> count_rows(Database& db, const char* table) {
 }
 
 void inspect(Database& db, DbCheck& check) {
-  check.schema_version = db.user_version();
+  const std::int64_t version = db.user_version();
+  check.schema_version = version;
   check.journal_mode = db.journal_mode();
-  if (check.schema_version > check.known_version) {
+  if (version > check.known_version) {
     check.newer = true;
-    check.problems.push_back("schema version " + std::to_string(check.schema_version) +
+    check.problems.push_back("schema version " + std::to_string(version) +
                              " was made by a newer llmgw (this one knows up to version " +
                              std::to_string(check.known_version) + ")");
   }

@@ -13,11 +13,11 @@ namespace llmgw {
 struct DbCheck {
   std::filesystem::path path;
   bool exists = false;
-  std::int64_t schema_version = 0;
-  std::int64_t known_version = 0;  // current_schema_version() of this binary
+  std::optional<std::int64_t> schema_version;  // unset when the file is not a database
+  std::int64_t known_version = 0;              // current_schema_version() of this binary
   std::uintmax_t size_bytes = 0;
   std::uintmax_t wal_bytes = 0;               // <file>-wal, 0 when there is none
-  std::string journal_mode;                   // "wal" once llmgw has opened it
+  std::optional<std::string> journal_mode;    // "wal" once llmgw has opened it
   std::optional<std::int64_t> ledger_rows;    // unset when the table is missing or unreadable
   std::optional<std::int64_t> cache_entries;  // likewise
   bool damaged = false;               // not a database, or PRAGMA integrity_check found problems
