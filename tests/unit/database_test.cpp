@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <string>
 #include <thread>
@@ -249,7 +251,7 @@ TEST_CASE("database: 4 threads writing at once never see 'database is locked'", 
   for (auto& thread : threads)
     thread.join();
   for (const auto& failure : failures)
-    CHECK(failure.empty());
+    CHECK(failure == std::string());
   Database db = open_migrated(file);
   CHECK(count(db, "SELECT count(*) FROM ledger") == k_threads * k_rows);
   CHECK(count(db, "SELECT count(DISTINCT source) FROM ledger") == k_threads);
@@ -263,6 +265,8 @@ TEST_CASE("database: 4 processes writing at once never see 'database is locked'"
   int start[2];
   REQUIRE(::pipe(start) == 0);
   std::vector<pid_t> children;
+  std::cout.flush();  // or every child would print what the parent had buffered
+  std::fflush(nullptr);
   for (int p = 0; p < k_processes; ++p) {
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);

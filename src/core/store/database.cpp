@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -222,8 +223,22 @@ void Database::throw_error(int rc, std::string_view doing) const {
 }
 
 std::string Database::enable_wal() {
+  // Switching a new file to WAL rewrites its header under a read lock. When two connections
+  // do it at once, SQLite fails the one that asks second for the write lock with SQLITE_BUSY
+  // at once, without the busy handler (waiting for each other's read locks could deadlock).
+  // Its statement has then released its locks, so it tries again, for as long as the busy
+  // timeout would have waited; the second time the header already says WAL.
+  const auto deadline = std::chrono::steady_clock::now() + k_db_busy_timeout;
   Statement statement = prepare("PRAGMA journal_mode=WAL");
-  return statement.step() ? statement.text(0) : std::string();
+  for (int wait_ms = 1;; wait_ms = std::min(wait_ms * 2, 50)) {
+    const int rc = sqlite3_step(statement.m_stmt);
+    if (rc == SQLITE_ROW)
+      return statement.text(0);
+    sqlite3_reset(statement.m_stmt);
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+      throw_error(rc, "set up");
+    sqlite3_sleep(wait_ms);
+  }
 }
 
 std::string Database::journal_mode() {
