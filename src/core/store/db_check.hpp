@@ -1,5 +1,7 @@
-// `llmgw db check`: what state llmgw.db is in, without changing it. The file is opened
-// only if it exists, never created, migrated or switched to WAL.
+// `llmgw db check`: what state llmgw.db is in. The file is opened only if it exists, and
+// never created, migrated, repaired or switched to WAL. (Like any last reader, closing may
+// checkpoint a write-ahead log left by a crashed process into it; a file that is not a
+// database or is damaged is not written at all.)
 #pragma once
 
 #include <cstdint>
