@@ -1,0 +1,88 @@
+#include "core/store/ledger.hpp"
+
+namespace llmgw {
+
+namespace {
+
+constexpr std::string_view k_columns =
+    "ts_ms, source, client_key, endpoint, provider, model_requested, model_served, status, "
+    "error_type, attempts, input_tokens, output_tokens, cached_input_tokens, "
+    "cache_write_tokens, reasoning_tokens, cost_usd, price_version, latency_ms, ttft_ms, "
+    "cache_hit, saved_usd, request_hash";
+
+std::optional<double> optional_real(const Statement& row, int column) {
+  return row.is_null(column) ? std::nullopt : std::optional(row.real(column));
+}
+
+}  // namespace
+
+void insert_ledger_rows(Database& db, const std::vector<LedgerRow>& rows) {
+  if (rows.empty())
+    return;
+  with_transaction(db, [&] {
+    Statement insert =
+        db.prepare("INSERT INTO ledger (" + std::string(k_columns) +
+                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                   "?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+    for (const LedgerRow& row : rows) {
+      insert.bind(1, row.ts_ms)
+          .bind(2, row.source)
+          .bind(3, row.client_key)
+          .bind(4, row.endpoint)
+          .bind(5, row.provider)
+          .bind(6, row.model_requested)
+          .bind(7, row.model_served)
+          .bind(8, row.status)
+          .bind(9, row.error_type)
+          .bind(10, row.attempts)
+          .bind(11, row.input_tokens)
+          .bind(12, row.output_tokens)
+          .bind(13, row.cached_input_tokens)
+          .bind(14, row.cache_write_tokens)
+          .bind(15, row.reasoning_tokens)
+          .bind(16, row.cost_usd)
+          .bind(17, row.price_version)
+          .bind(18, row.latency_ms)
+          .bind(19, row.ttft_ms)
+          .bind(20, row.cache_hit ? 1 : 0)
+          .bind(21, row.saved_usd)
+          .bind(22, row.request_hash);
+      insert.run();
+      insert.reset();
+    }
+  });
+}
+
+std::vector<LedgerRow> read_ledger_rows(Database& db) {
+  Statement select = db.prepare("SELECT " + std::string(k_columns) + " FROM ledger ORDER BY id");
+  std::vector<LedgerRow> rows;
+  while (select.step()) {
+    LedgerRow row;
+    row.ts_ms = select.int64(0);
+    row.source = select.text(1);
+    row.client_key = select.optional_text(2);
+    row.endpoint = select.text(3);
+    row.provider = select.optional_text(4);
+    row.model_requested = select.optional_text(5);
+    row.model_served = select.optional_text(6);
+    row.status = select.text(7);
+    row.error_type = select.optional_text(8);
+    row.attempts = static_cast<int>(select.int64(9));
+    row.input_tokens = select.int64(10);
+    row.output_tokens = select.int64(11);
+    row.cached_input_tokens = select.int64(12);
+    row.cache_write_tokens = select.int64(13);
+    row.reasoning_tokens = select.int64(14);
+    row.cost_usd = optional_real(select, 15);
+    row.price_version = select.optional_text(16);
+    row.latency_ms = select.optional_int64(17);
+    row.ttft_ms = select.optional_int64(18);
+    row.cache_hit = select.int64(19) != 0;
+    row.saved_usd = optional_real(select, 20);
+    row.request_hash = select.optional_text(21);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace llmgw
