@@ -46,7 +46,9 @@ void total(CostBreakdown& cost) {
 std::optional<CostBreakdown> chat_cost(const PriceBook& book, const std::string& provider,
                                        const std::string& model, const json& usage) {
   const auto price = book.find(provider, model);
-  if (!price || !usage.is_object())
+  // No counts at all is an unknown cost, not a free request.
+  if (!price || !usage.is_object() ||
+      (!usage.contains("prompt_tokens") && !usage.contains("completion_tokens")))
     return std::nullopt;
   const json& prompt_details = details(usage, "prompt_tokens_details");
   const long long prompt = tokens(usage, "prompt_tokens");
@@ -87,7 +89,9 @@ std::optional<CostBreakdown> chat_cost(const PriceBook& book, const std::string&
 std::optional<CostBreakdown> embedding_cost(const PriceBook& book, const std::string& provider,
                                             const std::string& model, const json& usage) {
   const auto price = book.find(provider, model);
-  if (!price || !price->rates.input || !usage.is_object())
+  // Gemini's embeddings report no usage: that is an unknown cost, not a free request.
+  if (!price || !price->rates.input || !usage.is_object() ||
+      (!usage.contains("prompt_tokens") && !usage.contains("total_tokens")))
     return std::nullopt;
   const long long input = usage.contains("prompt_tokens") ? tokens(usage, "prompt_tokens")
                                                           : tokens(usage, "total_tokens");

@@ -16,7 +16,8 @@
 //   When prompt_tokens exceed the model's long_context threshold, the long-context rates
 //   apply to every token of the request.
 //   A model with no `input` price (prompt tokens reported) or no `output` price
-//   (completion tokens reported) cannot be priced: nullopt.
+//   (completion tokens reported) cannot be priced, nor can a usage with no counts at all
+//   (Gemini's embeddings report none): nullopt.
 #pragma once
 
 #include <optional>

@@ -176,6 +176,9 @@ TEST_CASE("an unknown model has no cost, never $0; local providers are free", "[
   CHECK(cost_usd(book(), "mock", "echo", usage) == Approx(0.0));
   CHECK(cost_usd(book(), "ollama", "llama3.2", usage) == Approx(0.0));
   CHECK(image_cost(book(), "mock", "image", "256x256", "", 3)->total_usd == 0);
+  // A usage with no counts (Gemini's embeddings report none) is unknown, not $0.
+  CHECK_FALSE(embedding_cost(book(), "gemini", "gemini-embedding-001", json::object()));
+  CHECK_FALSE(chat_cost(book(), "openai", "gpt-4o", json::object()));
 }
 
 TEST_CASE("impossible counts are clamped: a cost is never negative", "[pricing]") {
