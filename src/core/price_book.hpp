@@ -43,7 +43,8 @@ struct ModelPrice {
 };
 
 // One [prices."provider/model"] table of config.toml: the fields it names replace the
-// table's; `image` replaces all image prices of the model.
+// table's; `image` replaces all image prices of the model. A long_context tier stays as
+// the table has it (config cannot set one).
 struct PriceOverride {
   TokenRates rates;
   std::optional<std::map<std::string, double>> image;
