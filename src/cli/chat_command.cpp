@@ -265,7 +265,7 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
   }
   writer.end_line();
   if (opts.usage)
-    io.err << format_usage_line(result) << '\n';
+    io.err << format_usage_line(result, price_book(ctx.config())) << '\n';
   if (opts.verbose) {
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock().steady_now() - started);

@@ -50,6 +50,12 @@ Example config.toml:
   targets = ["openai/gpt-4o", "azure/gpt-4o"]
   strategy = "weighted"        # round-robin, weighted, least-latency, least-busy, priority
   weights = [3, 1]
+  [prices."openai/gpt-4o"]     # USD per 1M tokens; replaces the built-in price's fields
+  input = 2.5                  # also output, cached_input, cache_write, cache_write_1h
+  [prices."local/my-model"]    # a model the built-in table lacks becomes priced
+  input = 0.1
+  output = 0.2
+  image = 0.04                 # USD per image (or a table "1024x1024/hd" = 0.08)
 
 Examples:
   llmgw config path
@@ -118,6 +124,28 @@ void add_resilience_rows(const Config& config, std::vector<Row>& rows) {
   rows.push_back({"breaker.cooldown", seconds(breaker.cooldown), breaker_source});
 }
 
+void add_price_rows(const Config& config, std::vector<Row>& rows) {
+  for (const auto& [model, change] : config.prices) {
+    const std::string prefix = "prices.\"" + model + "\".";
+    const TokenRates& rates = change.value.rates;
+    const std::pair<const char*, const std::optional<double>*> fields[] = {
+        {"input", &rates.input},
+        {"cached_input", &rates.cached_input},
+        {"cache_write", &rates.cache_write},
+        {"cache_write_1h", &rates.cache_write_1h},
+        {"output", &rates.output}};
+    for (const auto& [name, value] : fields) {
+      if (*value)
+        rows.push_back({prefix + name, "$" + number(**value) + " per 1M tokens", change.source});
+    }
+    if (change.value.image) {
+      for (const auto& [size, usd] : *change.value.image)
+        rows.push_back({prefix + "image" + (size == k_any_image ? "" : "." + size),
+                        "$" + number(usd) + " per image", change.source});
+    }
+  }
+}
+
 // Every key the provider would use, redacted; keys from the keys file share one source
 // (`file_source`, "keys file <path>") instead of one "#n" each.
 Row key_row(const std::string& name, const std::vector<ResolvedKey>& keys,
@@ -159,6 +187,7 @@ std::vector<Row> effective_rows(Context& ctx, const std::optional<std::string>& 
   for (auto& [alias, row] : aliases)
     rows.push_back(std::move(row));
   add_resilience_rows(config, rows);
+  add_price_rows(config, rows);
   for (const std::string& name : known_provider_names(config)) {
     const ProviderInfo provider = effective_provider(name, config);
     const auto settings = config.providers.find(name);

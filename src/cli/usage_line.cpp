@@ -15,7 +15,7 @@ long count(const nlohmann::json& object, const char* field) {
 
 }  // namespace
 
-std::string format_usage_line(const ChatResult& result) {
+std::string format_usage_line(const ChatResult& result, const PriceBook& prices) {
   const std::string where = result.route.provider.name + "/" + result.route.model;
   const auto usage = result.response.find("usage");
   if (usage == result.response.end() || !usage->is_object()) {
@@ -24,22 +24,26 @@ std::string format_usage_line(const ChatResult& result) {
   std::string line = "usage: " + std::to_string(count(*usage, "prompt_tokens")) + " input + " +
                      std::to_string(count(*usage, "completion_tokens")) +
                      " output = " + std::to_string(count(*usage, "total_tokens")) + " tokens";
-  const long cached =
-      count(usage->value("prompt_tokens_details", nlohmann::json::object()), "cached_tokens");
+  const auto prompt_details = usage->value("prompt_tokens_details", nlohmann::json::object());
+  const long cached = count(prompt_details, "cached_tokens");
+  const long cache_writes = count(prompt_details, "cache_write_tokens");
   const long reasoning = count(usage->value("completion_tokens_details", nlohmann::json::object()),
                                "reasoning_tokens");
   if (cached > 0)
     line += " (" + std::to_string(cached) + " cached)";
+  if (cache_writes > 0)
+    line += " (" + std::to_string(cache_writes) + " cache write)";
   if (reasoning > 0)
     line += " (" + std::to_string(reasoning) + " reasoning)";
   line += " · " + where + " · ";
-  const auto cost = cost_usd(result.route.provider.name, result.route.model, *usage);
+  const auto cost = cost_usd(prices, result.route.provider.name, result.route.model, *usage);
   if (cost) {
     char buffer[48];
     std::snprintf(buffer, sizeof buffer, "cost $%.6f", *cost);
     line += buffer;
   } else {
-    line += "cost unknown (no price for " + where + ")";
+    line +=
+        "cost unknown (no price for " + where + "; add [prices.\"" + where + "\"] to config.toml)";
   }
   return line;
 }

@@ -409,11 +409,13 @@ TEST_CASE("anthropic: parse_chat_response for parallel tool_use with cache usage
               {"function",
                {{"name", "get_weather"}, {"arguments", R"({"city":"Tokyo","unit":"celsius"})"}}}}});
   CHECK(parsed["choices"][0]["finish_reason"] == "tool_calls");
-  CHECK(parsed["usage"] ==
-        json{{"prompt_tokens", 57 + 1200 + 2048},
-             {"completion_tokens", 131},
-             {"total_tokens", 57 + 1200 + 2048 + 131},
-             {"prompt_tokens_details", {{"cached_tokens", 2048}, {"cache_write_tokens", 1200}}}});
+  CHECK(parsed["usage"] == json{{"prompt_tokens", 57 + 1200 + 2048},
+                                {"completion_tokens", 131},
+                                {"total_tokens", 57 + 1200 + 2048 + 131},
+                                {"prompt_tokens_details",
+                                 {{"cached_tokens", 2048},
+                                  {"cache_write_tokens", 1200},
+                                  {"cache_write_5m_tokens", 1200}}}});
 }
 
 TEST_CASE("anthropic: content is null when the answer is only tool calls", "[anthropic]") {
@@ -744,4 +746,33 @@ TEST_CASE("anthropic: token counts are non-negative integers, clamped, summed wi
   CHECK(usage["completion_tokens"] == 0);
   CHECK(usage["total_tokens"] == 0);
   CHECK(usage["prompt_tokens_details"]["cached_tokens"] == 0);
+}
+
+TEST_CASE("anthropic: streamed cache writes keep the 5-minute / 1-hour split", "[anthropic]") {
+  anthropic::StreamDecoder decoder(context());
+  decoder.on_event(
+      event("message_start",
+            {{"type", "message_start"},
+             {"message",
+              {{"id", "msg_c"},
+               {"model", "claude-x"},
+               {"usage",
+                {{"input_tokens", 10},
+                 {"cache_read_input_tokens", 0},
+                 {"cache_creation_input_tokens", 3000},
+                 {"cache_creation",
+                  {{"ephemeral_5m_input_tokens", 1000}, {"ephemeral_1h_input_tokens", 2000}}},
+                 {"output_tokens", 1}}}}}}));
+  decoder.on_event(event("message_delta", {{"type", "message_delta"},
+                                           {"delta", {{"stop_reason", "end_turn"}}},
+                                           {"usage", {{"output_tokens", 7}}}}));
+  REQUIRE(decoder.usage().has_value());
+  CHECK(*decoder.usage() == json{{"prompt_tokens", 3010},
+                                 {"completion_tokens", 7},
+                                 {"total_tokens", 3017},
+                                 {"prompt_tokens_details",
+                                  {{"cached_tokens", 0},
+                                   {"cache_write_tokens", 3000},
+                                   {"cache_write_5m_tokens", 1000},
+                                   {"cache_write_1h_tokens", 2000}}}});
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/pricing.hpp"
 #include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
 
@@ -743,4 +744,60 @@ TEST_CASE("unknown keys in the new tables list the valid ones in the fix", "[con
   CHECK_THAT(config_error(env_in(dir)).fix,
              Catch::StartsWith("valid top-level keys are default_model, aliases, providers, "
                                "retry, breaker, fallbacks"));
+}
+
+TEST_CASE("[prices] overrides are read with their source and change costs", "[config][pricing]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  write_file(file,
+             "[prices.\"openai/gpt-4o\"]\n"
+             "output = 5\n"
+             "[prices.\"local/my-model\"]\n"
+             "input = 0.1\n"
+             "output = 0.2\n"
+             "image = { \"1024x1024/hd\" = 0.08 }\n");
+  const Config config = load_config(env_in(dir), {});
+  REQUIRE(config.prices.size() == 2);
+  const auto& gpt = config.prices.at("openai/gpt-4o");
+  CHECK(gpt.source == "file " + file.string() + ":1");
+  CHECK(gpt.value.rates.output == 5.0);
+  CHECK_FALSE(gpt.value.rates.input);
+  CHECK(config.prices.at("local/my-model").value.image->at("1024x1024/hd") == 0.08);
+
+  const PriceBook book = price_book(config);
+  const nlohmann::json usage = {{"prompt_tokens", 1000}, {"completion_tokens", 1000}};
+  // gpt-4o keeps its $2.50 input; output is now $5: 0.0025 + 0.005
+  CHECK(cost_usd(book, "openai", "gpt-4o", usage) == Approx(0.0075));
+  // Only in config: 1000 × 0.1 / 1e6 + 1000 × 0.2 / 1e6 = 0.0003
+  CHECK(cost_usd(book, "local", "my-model", usage) == Approx(0.0003));
+  CHECK(image_cost(book, "local", "my-model", "1024x1024", "hd", 1)->total_usd == Approx(0.08));
+}
+
+TEST_CASE("bad [prices] tables are errors naming file:line", "[config][pricing]") {
+  TempDir dir;
+  const auto file = config_path(dir);
+  SECTION("unknown key, with a suggestion") {
+    write_file(file, "[prices.\"openai/gpt-4o\"]\ninput = 1\noutptu = 2\n");
+    const Error error = config_error(env_in(dir));
+    CHECK(error.kind == ErrorKind::config);
+    CHECK_THAT(error.message, Catch::StartsWith(file.string() + ":3: unknown key 'outptu'"));
+    CHECK_THAT(error.message, Catch::Contains("did you mean 'output'?"));
+  }
+  SECTION("negative price") {
+    write_file(file, "[prices.\"openai/gpt-4o\"]\ninput = -1\n");
+    CHECK_THAT(config_error(env_in(dir)).message,
+               Catch::StartsWith(file.string() + ":2:") && Catch::Contains("0 or more"));
+  }
+  SECTION("not a number") {
+    write_file(file, "[prices.\"openai/gpt-4o\"]\ninput = \"cheap\"\n");
+    CHECK_THAT(config_error(env_in(dir)).message, Catch::StartsWith(file.string() + ":2:"));
+  }
+  SECTION("no provider in the name") {
+    write_file(file, "[prices.gpt-4o]\ninput = 1\n");
+    CHECK_THAT(config_error(env_in(dir)).message, Catch::Contains("provider/model"));
+  }
+  SECTION("no price at all") {
+    write_file(file, "[prices.\"openai/gpt-4o\"]\n");
+    CHECK_THAT(config_error(env_in(dir)).message, Catch::Contains("sets no price"));
+  }
 }

@@ -146,3 +146,21 @@ TEST_CASE("reasoning_content deltas are joined like content", "[accumulator]") {
   CHECK(message["reasoning_content"] == "Let me think.");
   CHECK(message["content"] == "42");
 }
+
+TEST_CASE("the usage chunk is kept whole, cache-write extension fields included", "[accumulator]") {
+  StreamAccumulator acc;
+  acc.add(chunk({{"role", "assistant"}, {"content", "hi"}}));
+  acc.add(chunk(json::object(), "stop"));
+  json usage_chunk = chunk(json::object());
+  usage_chunk["choices"] = json::array();
+  usage_chunk["usage"] = {{"prompt_tokens", 3305},
+                          {"completion_tokens", 131},
+                          {"total_tokens", 3436},
+                          {"prompt_tokens_details",
+                           {{"cached_tokens", 2048},
+                            {"cache_write_tokens", 1200},
+                            {"cache_write_5m_tokens", 200},
+                            {"cache_write_1h_tokens", 1000}}}};
+  acc.add(usage_chunk);
+  CHECK(acc.response()["usage"] == usage_chunk["usage"]);
+}

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/config/config_prices.hpp"
 #include "core/config/config_resilience.hpp"
 #include "core/config/toml_reader.hpp"
 #include "core/error.hpp"
@@ -26,8 +27,8 @@ namespace {
 
 using namespace config_detail;
 
-constexpr std::array<std::string_view, 6> k_top_level_keys = {
-    "default_model", "aliases", "providers", "retry", "breaker", "fallbacks"};
+constexpr std::array<std::string_view, 7> k_top_level_keys = {
+    "default_model", "aliases", "providers", "retry", "breaker", "fallbacks", "prices"};
 constexpr std::array<std::string_view, 14> k_provider_keys = {
     "base_url",     "api_key_env",      "protocol",        "connect_timeout", "first_byte_timeout",
     "idle_timeout", "total_timeout",    "delay_ms",        "headers",         "api_version",
@@ -163,6 +164,8 @@ class FileLayer : private TomlReader {
         read_breaker(*this, node, m_config.breaker);
       } else if (name == "fallbacks") {
         read_fallbacks(*this, node, m_config.fallbacks);
+      } else if (name == "prices") {
+        read_prices(*this, node, m_config.prices);
       } else {
         unknown_key(key, "", k_top_level_keys,
                     "valid top-level keys are " + join(k_top_level_keys, ", ") +
@@ -448,6 +451,17 @@ Config load_config(const EnvLookup& env, const ConfigFlags& flags) {
     config.default_model = Sourced<std::string>{*flags.model, "flag --model"};
   }
   return config;
+}
+
+PriceBook price_book(const Config& config) {
+  if (config.prices.empty()) {
+    return PriceBook::builtin();
+  }
+  std::map<std::string, PriceOverride> overrides;
+  for (const auto& [name, change] : config.prices) {
+    overrides[name] = change.value;
+  }
+  return PriceBook::builtin().with_overrides(overrides);
 }
 
 }  // namespace llmgw

@@ -14,6 +14,9 @@
 //                        (mock only), headers (table of extra request headers, e.g.
 //                        OpenRouter's "HTTP-Referer"), api_version (azure only),
 //                        max_retries, retry_base_delay, retry_max_delay, max_retry_wait
+//   [prices."provider/model"]  input, output, cached_input, cache_write, cache_write_1h
+//                        (USD per 1M tokens), image (USD per image: a number, or a table
+//                        "<size>/<quality>" = number): overrides the built-in price table
 // Environment: LLMGW_MODEL (default_model), OPENAI_BASE_URL, ANTHROPIC_BASE_URL,
 //   AZURE_OPENAI_ENDPOINT, OLLAMA_HOST (base_url of those providers), OPENAI_API_VERSION
 //   (azure's api_version), LLMGW_CONFIG (file path), LLMGW_DB (database path).
@@ -28,6 +31,7 @@
 #include "core/config/env.hpp"
 #include "core/config/paths.hpp"
 #include "core/http/transport.hpp"
+#include "core/price_book.hpp"
 #include "core/resilience/balancer.hpp"
 #include "core/resilience/circuit_breaker.hpp"
 #include "core/resilience/retry_policy.hpp"
@@ -83,7 +87,12 @@ struct Config {
   Sourced<RetrySettings> retry;                       // [retry]
   Sourced<BreakerSettings> breaker;                   // [breaker]
   std::map<std::string, ProviderSettings> providers;  // only those mentioned anywhere
+  // [prices."provider/model"]: applied on top of the built-in table (price_book()).
+  std::map<std::string, Sourced<PriceOverride>> prices;
 };
+
+// The built-in price table with the config's [prices] overrides applied.
+PriceBook price_book(const Config& config);
 
 // Flag layer: values given on the command line (highest precedence).
 struct ConfigFlags {

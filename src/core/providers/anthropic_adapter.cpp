@@ -134,8 +134,18 @@ json to_openai_usage(const json& usage) {
               {"completion_tokens", output},
               {"total_tokens", adapter::add_counts(prompt, output)},
               {"prompt_tokens_details", {{"cached_tokens", cache_read}}}};
+  // Extension fields (OpenAI's schema has cache_write_tokens; the TTL split is ours): cache
+  // writes cost more than plain input (1.25x for the 5-minute cache, 2x for 1 hour), so
+  // pricing needs them apart from prompt_tokens, of which they are a subset. Present only
+  // when non-zero.
   if (cache_write > 0)
     out["prompt_tokens_details"]["cache_write_tokens"] = cache_write;
+  if (const json* split = member(source, "cache_creation"); split != nullptr) {
+    if (const std::int64_t five = count(*split, "ephemeral_5m_input_tokens"); five > 0)
+      out["prompt_tokens_details"]["cache_write_5m_tokens"] = five;
+    if (const std::int64_t hour = count(*split, "ephemeral_1h_input_tokens"); hour > 0)
+      out["prompt_tokens_details"]["cache_write_1h_tokens"] = hour;
+  }
   if (const json* details = member(source, "output_tokens_details");
       details != nullptr && details->is_object() && details->contains("thinking_tokens")) {
     out["completion_tokens_details"] = {{"reasoning_tokens", count(*details, "thinking_tokens")}};

@@ -87,7 +87,9 @@ std::string map_stop_reason(const nlohmann::json& stop_reason);
 // Anthropic usage → OpenAI usage. prompt_tokens = input + cache_creation + cache_read
 // (OpenAI's "cached ⊂ prompt" meaning); completion_tokens = output;
 // prompt_tokens_details.cached_tokens = cache_read, and .cache_write_tokens =
-// cache_creation when > 0; completion_tokens_details.reasoning_tokens =
+// cache_creation when > 0, split (our extension, for pricing) into
+// .cache_write_5m_tokens / .cache_write_1h_tokens from cache_creation.ephemeral_5m/1h
+// when those are reported and > 0; completion_tokens_details.reasoning_tokens =
 // output_tokens_details.thinking_tokens when present. Missing counts are 0.
 nlohmann::json to_openai_usage(const nlohmann::json& usage);
 
