@@ -62,11 +62,15 @@ int run(int argc, const char* const* argv, Io& io) {
   for (const Command& command : commands())
     command.register_command(app, ctx);
 
-  // Whatever happens, what this run learnt about providers is kept for the next one.
-  struct SaveHealth {
+  // Whatever happens, what this run learnt about providers is kept for the next one, and
+  // every request it made is in the ledger.
+  struct FinishRun {
     Context& ctx;
-    ~SaveHealth() { ctx.save_health(); }
-  } save_health{ctx};
+    ~FinishRun() {
+      ctx.save_health();
+      ctx.finish_ledger();
+    }
+  } finish_run{ctx};
   try {
     app.parse(argc, argv);
     io.out.flush();

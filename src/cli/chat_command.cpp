@@ -13,6 +13,7 @@
 #include "core/config/key_store.hpp"
 #include "core/error.hpp"
 #include "core/gateway.hpp"
+#include "core/ledger_entry.hpp"
 #include "core/routing.hpp"
 
 namespace llmgw::cli {
@@ -235,22 +236,35 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
   if (opts.verbose)
     describe_plan(ctx, gateway.plan(call), call);
   const auto started = ctx.clock().steady_now();
+  RequestTiming timing{ctx.clock().unix_seconds() * 1000, 0, std::nullopt};
+  const auto since_start = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock().steady_now() - started)
+        .count();
+  };
+  // One ledger row per request, answered or not.
+  const auto record = [&](const ChatResult* answered, const Error* failed) {
+    timing.latency_ms = since_start();
+    ctx.ledger().add(
+        chat_ledger_row("cli", model, answered, failed, price_book(ctx.config()), timing));
+  };
   InterruptGuard interrupt_guard(ctx.cancel_token());
   TextWriter writer(io.out);
   ChatResult result;
-  if (opts.json || opts.no_stream) {
-    result = gateway.chat(call);
-    if (opts.json) {
-      io.out << result.response.dump(2) << '\n';
+  try {
+    if (opts.json || opts.no_stream) {
+      result = gateway.chat(call);
+      if (opts.json) {
+        io.out << result.response.dump(2) << '\n';
+      } else {
+        writer.write(text_of(result.response));
+      }
     } else {
-      writer.write(text_of(result.response));
-    }
-  } else {
-    try {
       result = gateway.chat_stream(call, [&](const nlohmann::json& chunk) {
         const auto& choices = chunk["choices"];
         if (!choices.is_array() || choices.empty())
           return;
+        if (!timing.ttft_ms)
+          timing.ttft_ms = since_start();
         const auto& delta = choices[0].value("delta", nlohmann::json::object());
         for (const char* field : {"content", "refusal"}) {
           if (delta.contains(field) && delta[field].is_string()) {
@@ -258,11 +272,13 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
           }
         }
       });
-    } catch (const GatewayError&) {
-      writer.end_line();  // keep what was printed, then report below it
-      throw;
     }
+  } catch (const GatewayError& e) {
+    writer.end_line();  // keep what was printed, then report below it
+    record(nullptr, &e.error());
+    throw;
   }
+  record(&result, nullptr);
   writer.end_line();
   if (opts.usage)
     io.err << format_usage_line(result, price_book(ctx.config())) << '\n';

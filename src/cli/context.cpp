@@ -79,4 +79,23 @@ void Context::save_health() {
   }
 }
 
+LedgerWriter& Context::ledger() {
+  if (!m_ledger) {
+    m_ledger = std::make_unique<LedgerWriter>(config().paths.db_file, [this](const std::string& w) {
+      std::lock_guard lock(m_ledger_warning_mutex);
+      m_ledger_warning = w;
+    });
+  }
+  return *m_ledger;
+}
+
+void Context::finish_ledger() {
+  if (!m_ledger)
+    return;
+  m_ledger->flush();
+  std::lock_guard lock(m_ledger_warning_mutex);
+  if (!m_ledger_warning.empty())
+    print_warning(m_io, m_ledger_warning);
+}
+
 }  // namespace llmgw::cli

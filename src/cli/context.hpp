@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "core/http/transport.hpp"
 #include "core/resilience/health.hpp"
 #include "core/routing.hpp"
+#include "core/store/ledger_writer.hpp"
 
 namespace llmgw::cli {
 
@@ -47,6 +49,13 @@ class Context {
   // the run's failure. Called once, after the command, whether it succeeded or not.
   void save_health();
 
+  // This run's ledger writer (store/ledger_writer.hpp), writing to config().paths.db_file;
+  // built on first use, so commands that record nothing open no database.
+  LedgerWriter& ledger();
+  // Writes every queued ledger row and prints, once, why rows could not be recorded.
+  // Called after the command, like save_health().
+  void finish_ledger();
+
   Clock& clock() { return m_clock; }
   CancelToken& cancel_token() { return m_cancel; }
 
@@ -60,6 +69,9 @@ class Context {
   std::unique_ptr<Credentials> m_credentials;
   std::unique_ptr<Transport> m_transport;
   std::unique_ptr<HealthRegistry> m_health;
+  std::unique_ptr<LedgerWriter> m_ledger;
+  std::mutex m_ledger_warning_mutex;
+  std::string m_ledger_warning;  // set on the writer's thread, printed by finish_ledger
   SystemClock m_clock;
   CancelToken m_cancel;
   bool m_warned_keys = false;

@@ -20,7 +20,7 @@ constexpr const char* k_db_footer =
     R"(One SQLite database is for the ledger (a row per request) and the response cache:
 $XDG_DATA_HOME/llmgw/llmgw.db (else ~/.local/share/llmgw/llmgw.db); --db FILE or
 LLMGW_DB point elsewhere. It is created on first use, in WAL mode, and shared safely by
-concurrent llmgw processes (this version records nothing in it yet). A damaged file is
+concurrent llmgw processes; every chat request is a row of its ledger. A damaged file is
 reported, never deleted or recreated: move it aside yourself to start a new one.
 
 `db check` runs SQLite's full integrity check. Exit status: 0 ok (or no database yet),

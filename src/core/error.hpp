@@ -35,6 +35,7 @@ struct Error {
   std::string param;                  // the offending request field, when known
   std::string code;                   // provider/OpenAI error code, when known
   std::string fix;                    // a one-line hint naming the fix, when one is known
+  int attempts = 0;  // tries behind this error, set by the attempt loop (0: none counted)
 };
 
 // Thrown inside core; caught and translated by the CLI and daemon edges only.

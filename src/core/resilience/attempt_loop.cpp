@@ -66,8 +66,15 @@ Error keys_refused_error(const Route& route, const Error& last) {
   return error;
 }
 
+// A final error as it is, with the number of attempts behind it.
+Error counted(Error error, const std::vector<AttemptRecord>& attempts) {
+  error.attempts = static_cast<int>(attempts.size());
+  return error;
+}
+
 // The error thrown when every candidate failed.
 Error final_error(const std::vector<AttemptRecord>& attempts, Error last) {
+  last.attempts = static_cast<int>(attempts.size());
   if (attempts.size() <= 1)
     return last;
   std::string message = "all " + std::to_string(attempts.size()) + " attempts failed: ";
@@ -124,7 +131,7 @@ AttemptOutcome AttemptLoop::run(const std::vector<Route>& candidates, const Keys
         outcome.attempts.push_back({route.provider.name, route.model, "", milliseconds(0),
                                     since(start, m_clock.steady_now()), true, e.error()});
         if (committed || e.error().kind == ErrorKind::cancelled)
-          throw;
+          throw GatewayError(counted(e.error(), outcome.attempts));
         last = e.error();
         last_sent = last;
         continue;
@@ -211,7 +218,7 @@ AttemptOutcome AttemptLoop::run(const std::vector<Route>& candidates, const Keys
                                     pending_wait, since(now, end), true, error});
         pending_wait = milliseconds(0);
         if (committed || error.kind == ErrorKind::cancelled)
-          throw;
+          throw GatewayError(counted(error, outcome.attempts));
         last = error;
         last_sent = error;
 
