@@ -8,24 +8,18 @@
 #include "core/store/migrations.hpp"
 #include "support/cli_env.hpp"
 #include "support/fake_openai.hpp"
+#include "support/openai_user.hpp"
 
 using llmgw::Database;
 using llmgw::LedgerRow;
-using llmgw::test::CliEnv;
-using llmgw::test::FakeOpenAI;
 using llmgw::test::Reply;
 
 namespace {
 
 constexpr const char* k_key = "sk-ledger-test-0000000000000LDGR";
 
-struct User {
-  FakeOpenAI server;
-  CliEnv env;
-  User() {
-    env.env["OPENAI_BASE_URL"] = server.base_url() + "/v1";
-    env.env["OPENAI_API_KEY"] = k_key;
-  }
+struct User : llmgw::test::OpenAIUser {
+  User() : OpenAIUser(k_key) {}
   std::vector<LedgerRow> rows() const {
     Database db = llmgw::open_migrated(env.home() / ".local/share/llmgw/llmgw.db");
     return llmgw::read_ledger_rows(db);

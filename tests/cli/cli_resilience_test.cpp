@@ -9,22 +9,16 @@
 
 #include "support/cli_env.hpp"
 #include "support/fake_openai.hpp"
+#include "support/openai_user.hpp"
 
-using llmgw::test::CliEnv;
-using llmgw::test::FakeOpenAI;
 using llmgw::test::Reply;
 
 namespace {
 
 constexpr const char* k_key = "sk-resilience-0000000000000RSLN";
 
-struct User {
-  FakeOpenAI server;
-  CliEnv env;
-  User() {
-    env.env["OPENAI_BASE_URL"] = server.base_url() + "/v1";
-    env.env["OPENAI_API_KEY"] = k_key;
-  }
+struct User : llmgw::test::OpenAIUser {
+  User() : OpenAIUser(k_key) {}
   void push_unavailable(int times) {
     for (int i = 0; i < times; ++i)
       server.push(Reply::error(503, "The server is overloaded", "server_error")
