@@ -233,8 +233,12 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
 
   Gateway gateway(ctx.config(), ctx.transport(), ctx.credentials(), ctx.clock(),
                   GatewayOptions{&ctx.health(), {}});
-  if (opts.verbose)
-    describe_plan(ctx, gateway.plan(call), call);
+  ChatPlan plan;
+  if (opts.verbose) {
+    plan = gateway.plan(call);
+    describe_plan(ctx, plan, call);
+    call.planned_chain = &plan.chain;  // send where it said
+  }
   const auto started = ctx.clock().steady_now();
   RequestTiming timing{ctx.clock().unix_seconds() * 1000, 0, std::nullopt};
   const auto since_start = [&] {

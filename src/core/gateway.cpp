@@ -107,6 +107,8 @@ std::vector<Route> Gateway::prepare(const ChatCall& call) {
     e.param = "model";
     throw GatewayError(e);
   }
+  if (call.planned_chain != nullptr && !call.planned_chain->empty())
+    return *call.planned_chain;
   return resolve_for(model->get<std::string>(), mock::Operation::chat, m_config, m_health,
                      m_random01);
 }

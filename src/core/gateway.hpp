@@ -26,6 +26,9 @@ struct ChatCall {
   nlohmann::json request;              // canonical OpenAI request; "model" required
   std::optional<std::string> api_key;  // --key: overrides the keys file and env
   const CancelToken* cancel = nullptr;
+  // The chain plan() returned for this call, to send exactly where it said (resolving
+  // again would take the next turn of a round-robin or weighted alias). Null: resolve.
+  const std::vector<Route>* planned_chain = nullptr;
 };
 
 struct ChatResult {

@@ -57,3 +57,31 @@ TEST_CASE("plan validates like a real call", "[gateway]") {
   CHECK(test::error_of([&] { p.plan("nosuch/model"); }).kind == ErrorKind::unknown_model);
   CHECK(test::error_of([&] { p.plan("gpt-4o", {{"temperature", "hot"}}); }).param == "temperature");
 }
+
+TEST_CASE("a call given its plan's chain goes where the plan said, alias turns included",
+          "[gateway]") {
+  test::TempDir home;
+  const EnvLookup env = fixed_env({{"HOME", home.path().string()}});
+  Config config = load_config(env, {});
+  BalancedAlias pair;
+  pair.targets = {"mock/echo", "mock/slow"};
+  config.balanced_aliases["pair"] = {pair, "test"};
+  KeyStore keys{config.paths.keys_file};
+  Credentials credentials{keys, env};
+  CurlTransport transport;  // never used: mock models only
+  SystemClock clock;
+  Gateway gateway{config, transport, credentials, clock};
+
+  std::vector<std::string> planned;
+  for (int i = 0; i < 4; ++i) {
+    ChatCall call;
+    call.request = {{"model", "pair"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}};
+    const ChatPlan plan = gateway.plan(call);
+    call.planned_chain = &plan.chain;
+    const ChatResult result = gateway.chat(call);
+    CHECK(result.route.model == plan.route.model);
+    planned.push_back(plan.route.model);
+  }
+  // Planning takes the alias's turn, so the round-robin still alternates.
+  CHECK(planned == std::vector<std::string>{"echo", "slow", "echo", "slow"});
+}
