@@ -69,9 +69,10 @@ class Context {
   std::unique_ptr<Credentials> m_credentials;
   std::unique_ptr<Transport> m_transport;
   std::unique_ptr<HealthRegistry> m_health;
-  std::unique_ptr<LedgerWriter> m_ledger;
   std::mutex m_ledger_warning_mutex;
   std::string m_ledger_warning;  // set on the writer's thread, printed by finish_ledger
+  // After the two above: destroyed first, so its thread never outlives what it writes to.
+  std::unique_ptr<LedgerWriter> m_ledger;
   SystemClock m_clock;
   CancelToken m_cancel;
   bool m_warned_keys = false;
