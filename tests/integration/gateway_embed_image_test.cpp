@@ -17,6 +17,7 @@
 #include "core/http/curl_transport.hpp"
 #include "support/base64.hpp"
 #include "support/expect_error.hpp"
+#include "support/fake_clock.hpp"
 #include "support/fake_openai.hpp"
 #include "support/single_attempt.hpp"
 #include "support/temp_dir.hpp"
@@ -32,17 +33,7 @@ namespace {
 constexpr const char* k_openai_key = "sk-embed-image-test-key-4242";
 constexpr const char* k_gemini_key = "AIza-gemini-test-key-5151";
 constexpr const char* k_azure_key = "azure-test-key-6161";
-constexpr std::int64_t k_now = 1750000000;
-
-// A clock that always reads k_now, so "created" is known.
-class FixedClock final : public Clock {
- public:
-  std::int64_t unix_seconds() const override { return k_now; }
-  std::chrono::steady_clock::time_point steady_now() const override {
-    return std::chrono::steady_clock::time_point{};
-  }
-  void sleep_for(std::chrono::milliseconds, const CancelToken*) override {}
-};
+constexpr std::int64_t k_now = test::FakeClock::k_start_unix;  // "created" is known
 
 // Core wired as the CLI wires it, every provider pointed at the one fake server.
 struct Harness {
@@ -53,7 +44,7 @@ struct Harness {
   KeyStore keys;
   Credentials credentials;
   CurlTransport transport;
-  FixedClock clock;
+  test::FakeClock clock;  // never advanced here: retries are off
   Gateway gateway;
 
   explicit Harness(bool with_keys = true)
