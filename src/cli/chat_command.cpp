@@ -220,6 +220,22 @@ void describe_attempts(Io& io, const std::vector<AttemptRecord>& attempts) {
     print_note(io, "attempt " + std::to_string(i + 1) + ": " + describe(attempts[i]));
 }
 
+// A key the provider refused while another answered: the answer came, but the key needs
+// fixing, and without -v nothing else would say so.
+void warn_refused_keys(Io& io, const std::vector<AttemptRecord>& attempts) {
+  for (const AttemptRecord& attempt : attempts) {
+    if (!attempt.error || attempt.error->kind != ErrorKind::upstream)
+      continue;
+    const int status = attempt.error->http_status;
+    if (status == 401 || status == 403) {
+      print_warning(io, attempt.provider + " refused key " + attempt.key_hint + " (HTTP " +
+                            std::to_string(status) + "); another key answered. Check it with " +
+                            "`llmgw keys list`, replace it with `llmgw keys set " +
+                            attempt.provider + "`");
+    }
+  }
+}
+
 int run_chat(Context& ctx, const ChatOptions& opts) {
   Io& io = ctx.io();
   const std::string prompt = gather_prompt(io, opts);
@@ -286,6 +302,7 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
   writer.end_line();
   if (opts.usage)
     io.err << format_usage_line(result, price_book(ctx.config())) << '\n';
+  warn_refused_keys(io, result.attempts);
   if (opts.verbose) {
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock().steady_now() - started);

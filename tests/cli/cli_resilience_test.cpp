@@ -189,3 +189,24 @@ strategy = "round-robin"
   }
   CHECK(served == std::set<std::string>{"gpt-4o", "gpt-4o-mini"});
 }
+
+TEST_CASE("keys: a refused key is skipped for the next one, and the user is told",
+          "[cli][resilience][key_pool]") {
+  User user;
+  user.env.env.erase("OPENAI_API_KEY");
+  constexpr const char* k_bad = "sk-revoked-key-0000000000BADK";
+  constexpr const char* k_good = "sk-working-key-000000000GOOD";
+  REQUIRE(user.env.run({"keys", "set", "openai"}, std::string(k_bad) + "\n").exit_code == 0);
+  REQUIRE(user.env.run({"keys", "add", "openai"}, std::string(k_good) + "\n").exit_code == 0);
+  user.server.push(
+      Reply::error(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"));
+  const auto result = user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini", "hi"});
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out == "fake: hi\n");
+  CHECK(result.err.find("openai refused key …BADK (HTTP 401); another key answered") !=
+        std::string::npos);
+  CHECK(result.err.find(k_bad) == std::string::npos);
+  const auto requests = user.server.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[1].header("authorization") == "Bearer " + std::string(k_good));
+}
