@@ -19,6 +19,12 @@ constexpr const char* k_key = "sk-resilience-0000000000000RSLN";
 
 struct User : llmgw::test::OpenAIUser {
   User() : OpenAIUser(k_key) {}
+  // The keys file holds `first` then `second` for openai, and no env key is set.
+  void store_two_keys(const std::string& first, const std::string& second) {
+    env.env.erase("OPENAI_API_KEY");
+    REQUIRE(env.run({"keys", "set", "openai"}, first + "\n").exit_code == 0);
+    REQUIRE(env.run({"keys", "add", "openai"}, second + "\n").exit_code == 0);
+  }
   void push_unavailable(int times) {
     for (int i = 0; i < times; ++i)
       server.push(Reply::error(503, "The server is overloaded", "server_error")
@@ -136,11 +142,9 @@ TEST_CASE("providers status before any request says so", "[cli][resilience]") {
 TEST_CASE("keys: a rate-limited key rests and the provider's next key answers at once",
           "[cli][resilience][key_pool]") {
   User user;
-  user.env.env.erase("OPENAI_API_KEY");
   constexpr const char* k_first = "sk-first-key-000000000000FRST";
   constexpr const char* k_second = "sk-second-key-00000000000SCND";
-  REQUIRE(user.env.run({"keys", "set", "openai"}, std::string(k_first) + "\n").exit_code == 0);
-  REQUIRE(user.env.run({"keys", "add", "openai"}, std::string(k_second) + "\n").exit_code == 0);
+  user.store_two_keys(k_first, k_second);
   user.server.push(Reply::error(429, "Rate limit reached", "requests", "rate_limit_exceeded")
                        .with_header("Retry-After", "30"));
   const auto first = user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini", "hi"});
@@ -193,11 +197,9 @@ strategy = "round-robin"
 TEST_CASE("keys: a refused key is skipped for the next one, and the user is told",
           "[cli][resilience][key_pool]") {
   User user;
-  user.env.env.erase("OPENAI_API_KEY");
   constexpr const char* k_bad = "sk-revoked-key-0000000000BADK";
   constexpr const char* k_good = "sk-working-key-000000000GOOD";
-  REQUIRE(user.env.run({"keys", "set", "openai"}, std::string(k_bad) + "\n").exit_code == 0);
-  REQUIRE(user.env.run({"keys", "add", "openai"}, std::string(k_good) + "\n").exit_code == 0);
+  user.store_two_keys(k_bad, k_good);
   user.server.push(
       Reply::error(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"));
   const auto result = user.env.run({"chat", "--no-stream", "-m", "openai/gpt-4o-mini", "hi"});
