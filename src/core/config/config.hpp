@@ -35,6 +35,7 @@
 #include "core/resilience/balancer.hpp"
 #include "core/resilience/circuit_breaker.hpp"
 #include "core/resilience/retry_policy.hpp"
+#include "core/store/response_cache.hpp"
 
 namespace llmgw {
 
@@ -89,6 +90,7 @@ struct Config {
   std::map<std::string, ProviderSettings> providers;  // only those mentioned anywhere
   // [prices."provider/model"]: applied on top of the built-in table (price_book()).
   std::map<std::string, Sourced<PriceOverride>> prices;
+  Sourced<CacheSettings> cache;  // [cache]
 };
 
 // The built-in price table with the config's [prices] overrides applied.
