@@ -7,6 +7,7 @@
 #include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/report.hpp"
 
 namespace llmgw::cli {
@@ -28,7 +29,8 @@ Exit codes:
   3 missing key, bad config, or a damaged (or newer) database
   4 provider failed after retries and fallbacks (error reply, network, timeout, open
     circuit breaker, cut-off stream)
-  130 interrupted (Ctrl-C)
+  130 interrupted (Ctrl-C); 143 terminated (SIGTERM); 129 hung up (SIGHUP). The
+    request is cut short and recorded in the ledger first.
 
 Run `llmgw <command> --help` for each command's options; `man llmgw` for everything.)";
 
@@ -87,7 +89,12 @@ int run(int argc, const char* const* argv, Io& io) {
   } catch (const GatewayError& e) {
     io.out.flush();
     if (e.error().kind == ErrorKind::cancelled) {
-      io.err << "llmgw: interrupted\n";
+      const int signal = cancelling_signal();
+      io.err << (signal == SIGTERM  ? "llmgw: terminated\n"
+                 : signal == SIGHUP ? "llmgw: hung up\n"
+                                    : "llmgw: interrupted\n");
+      if (signal == SIGTERM || signal == SIGHUP)
+        return 128 + signal;
     } else {
       print_error(io, e.error());
     }

@@ -9,11 +9,11 @@
 #include "cli/context.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/report.hpp"
+#include "cli/unpriced_notice.hpp"
 #include "cli/usage_line.hpp"
 #include "core/config/key_store.hpp"
 #include "core/error.hpp"
 #include "core/gateway.hpp"
-#include "core/ledger_entry.hpp"
 #include "core/routing.hpp"
 
 namespace llmgw::cli {
@@ -31,6 +31,8 @@ struct ChatOptions {
   bool json = false;
   bool usage = false;
   bool verbose = false;
+  bool cache = false;
+  bool no_cache = false;
   CLI::Option* model_opt = nullptr;
   CLI::Option* system_opt = nullptr;
   CLI::Option* key_opt = nullptr;
@@ -50,12 +52,19 @@ Examples:
   llmgw chat --json --no-stream "hi" | jq .usage
   llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" -v "hi"   # falls back if gpt-4o fails
   llmgw chat -m mock/echo "try llmgw without a key"
+  llmgw chat --temperature 0 "Define idempotent"   # asked again: from the cache, $0
 
 Failures:
   Connection failures, timeouts before the first byte and HTTP 408, 409, 429, 5xx and 529
   are retried with backoff (honouring Retry-After), then the next model is tried; nothing
   is retried once the answer has started to stream. See [retry], [breaker] and [fallbacks]
-  in `llmgw config --help`.)";
+  in `llmgw config --help`.
+
+Cache:
+  A request with --temperature 0 (or a seed) is answered from the response cache when the
+  same request was answered within the TTL (default 1 h), at no cost; -u says so and the
+  ledger records what it saved. --cache caches any request, --no-cache none. See
+  `llmgw cache --help`.)";
 
 std::string trim_trailing_newlines(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
@@ -247,26 +256,24 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
     call.api_key = opts.key;
   call.cancel = &ctx.cancel_token();
 
+  call.cache_mode = opts.cache      ? CacheMode::force
+                    : opts.no_cache ? CacheMode::bypass
+                                    : CacheMode::automatic;
+
+  GatewayOptions options;
+  options.health = &ctx.health();
+  options.ledger = [&ctx](LedgerRow row) { ctx.ledger().add(std::move(row)); };
+  options.source = "cli";
+  if (call.cache_mode != CacheMode::bypass && ctx.config().cache.value.enabled)
+    options.cache = &ctx.cache();
   Gateway gateway(ctx.config(), ctx.transport(), ctx.credentials(), ctx.clock(),
-                  GatewayOptions{&ctx.health(), {}});
+                  std::move(options));
   ChatPlan plan;
   if (opts.verbose) {
     plan = gateway.plan(call);
     describe_plan(ctx, plan, call);
     call.planned_chain = &plan.chain;  // send where it said
   }
-  const auto started = ctx.clock().steady_now();
-  RequestTiming timing{ctx.clock().unix_seconds() * 1000, 0, std::nullopt};
-  const auto since_start = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock().steady_now() - started)
-        .count();
-  };
-  // One ledger row per request, answered or not.
-  const auto record = [&](const ChatResult* answered, const Error* failed) {
-    timing.latency_ms = since_start();
-    ctx.ledger().add(
-        chat_ledger_row("cli", model, answered, failed, price_book(ctx.config()), timing));
-  };
   InterruptGuard interrupt_guard(ctx.cancel_token());
   TextWriter writer(io.out);
   ChatResult result;
@@ -283,8 +290,6 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
         const auto& choices = chunk["choices"];
         if (!choices.is_array() || choices.empty())
           return;
-        if (!timing.ttft_ms)
-          timing.ttft_ms = since_start();
         const auto& delta = choices[0].value("delta", nlohmann::json::object());
         for (const char* field : {"content", "refusal"}) {
           if (delta.contains(field) && delta[field].is_string()) {
@@ -293,21 +298,20 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
         }
       });
     }
-  } catch (const GatewayError& e) {
+  } catch (const GatewayError&) {
     writer.end_line();  // keep what was printed, then report below it
-    record(nullptr, &e.error());
     throw;
   }
-  record(&result, nullptr);
   writer.end_line();
+  warn_if_first_unpriced(ctx, result.accounting, result.route);
   if (opts.usage)
     io.err << format_usage_line(result, price_book(ctx.config())) << '\n';
   warn_refused_keys(io, result.attempts);
   if (opts.verbose) {
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock().steady_now() - started);
     describe_attempts(io, result.attempts);
-    print_note(io, "answered in " + std::to_string(elapsed.count()) + " ms");
+    const std::string took = std::to_string(result.accounting.latency_ms.value_or(0)) + " ms";
+    print_note(io, result.cache_hit ? "answered from the response cache in " + took
+                                    : "answered in " + took);
   }
   return 0;
 }
@@ -335,6 +339,14 @@ void register_chat(CLI::App& parent, Context& ctx) {
   cmd->add_flag("--json", opts->json,
                 "Print the whole OpenAI-format response object (implies --no-stream)");
   cmd->add_flag("-u,--usage", opts->usage, "Print tokens used and cost to stderr");
+  CLI::Option* cache_opt =
+      cmd->add_flag("--cache", opts->cache,
+                    "Answer from the response cache (and keep the answer) even when the "
+                    "request is not deterministic; by default only requests with temperature "
+                    "0 or a seed are cached");
+  cmd->add_flag("--no-cache", opts->no_cache,
+                "Neither answer from the response cache nor keep the answer")
+      ->excludes(cache_opt);
   cmd->add_flag("-v,--verbose", opts->verbose,
                 "Say on stderr where the request goes (and its fallbacks), with which key "
                 "(redacted), which request fields the provider cannot take, every attempt when "

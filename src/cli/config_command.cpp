@@ -50,6 +50,9 @@ Example config.toml:
   targets = ["openai/gpt-4o", "azure/gpt-4o"]
   strategy = "weighted"        # round-robin, weighted, least-latency, least-busy, priority
   weights = [3, 1]
+  [cache]                      # answers to deterministic requests, for an hour
+  ttl = 3600                   # seconds
+  max_size_mb = 256            # least recently used answers go beyond this
   [prices."openai/gpt-4o"]     # USD per 1M tokens; replaces the built-in price's fields
   input = 2.5                  # also output, cached_input, cache_write, cache_write_1h
   [prices."local/my-model"]    # a model the built-in table lacks becomes priced
@@ -122,6 +125,12 @@ void add_resilience_rows(const Config& config, std::vector<Row>& rows) {
   rows.push_back({"breaker.min_requests", std::to_string(breaker.min_requests), breaker_source});
   rows.push_back({"breaker.window", seconds(breaker.window), breaker_source});
   rows.push_back({"breaker.cooldown", seconds(breaker.cooldown), breaker_source});
+  const CacheSettings& cache = config.cache.value;
+  const std::string& cache_source = config.cache.source;
+  rows.push_back({"cache.enabled", cache.enabled ? "true" : "false", cache_source});
+  rows.push_back({"cache.ttl", std::to_string(cache.ttl.count()), cache_source});
+  rows.push_back({"cache.max_size_mb",
+                  number(static_cast<double>(cache.max_bytes) / (1024.0 * 1024.0)), cache_source});
 }
 
 void add_price_rows(const Config& config, std::vector<Row>& rows) {

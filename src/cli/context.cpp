@@ -99,3 +99,17 @@ void Context::finish_ledger() {
 }
 
 }  // namespace llmgw::cli
+
+namespace llmgw::cli {
+
+ResponseCache& Context::cache() {
+  if (!m_cache) {
+    const Config& cfg = config();
+    m_cache = std::make_unique<ResponseCache>(
+        cfg.paths.db_file, cfg.cache.value,
+        [this](const std::string& warning) { print_warning(m_io, warning); });
+  }
+  return *m_cache;
+}
+
+}  // namespace llmgw::cli

@@ -17,6 +17,7 @@
 #include "core/resilience/health.hpp"
 #include "core/routing.hpp"
 #include "core/store/ledger_writer.hpp"
+#include "core/store/response_cache.hpp"
 
 namespace llmgw::cli {
 
@@ -56,6 +57,11 @@ class Context {
   // Called after the command, like save_health().
   void finish_ledger();
 
+  // This run's response cache (store/response_cache.hpp) in config().paths.db_file, with
+  // config().cache's settings; built on first use. A cache that cannot be used warns once
+  // on stderr and misses.
+  ResponseCache& cache();
+
   Clock& clock() { return m_clock; }
   CancelToken& cancel_token() { return m_cancel; }
 
@@ -73,6 +79,7 @@ class Context {
   std::string m_ledger_warning;  // set on the writer's thread, printed by finish_ledger
   // After the two above: destroyed first, so its thread never outlives what it writes to.
   std::unique_ptr<LedgerWriter> m_ledger;
+  std::unique_ptr<ResponseCache> m_cache;
   SystemClock m_clock;
   CancelToken m_cancel;
   bool m_warned_keys = false;

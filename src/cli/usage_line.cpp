@@ -13,6 +13,12 @@ long count(const nlohmann::json& object, const char* field) {
   return it != object.end() && it->is_number_integer() ? it->get<long>() : 0;
 }
 
+std::string dollars(double amount) {
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "$%.6f", amount);
+  return buffer;
+}
+
 }  // namespace
 
 std::string format_usage_line(const ChatResult& result, const PriceBook& prices) {
@@ -37,10 +43,12 @@ std::string format_usage_line(const ChatResult& result, const PriceBook& prices)
     line += " (" + std::to_string(reasoning) + " reasoning)";
   line += " · " + where + " · ";
   const auto cost = cost_usd(prices, result.route.provider.name, result.route.model, *usage);
-  if (cost) {
-    char buffer[48];
-    std::snprintf(buffer, sizeof buffer, "cost $%.6f", *cost);
-    line += buffer;
+  if (result.cache_hit) {
+    line += "from the response cache: cost $0";
+    if (cost)
+      line += " (saved " + dollars(*cost) + ")";
+  } else if (cost) {
+    line += "cost " + dollars(*cost);
   } else {
     line +=
         "cost unknown (no price for " + where + "; add [prices.\"" + where + "\"] to config.toml)";

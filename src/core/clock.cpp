@@ -13,6 +13,12 @@ std::int64_t SystemClock::unix_seconds() const {
       .count();
 }
 
+std::int64_t SystemClock::unix_milliseconds() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::chrono::steady_clock::time_point SystemClock::steady_now() const {
   return std::chrono::steady_clock::now();
 }

@@ -14,6 +14,8 @@ class Clock {
   virtual ~Clock() = default;
   // Unix seconds, for "created" fields and ledger rows.
   virtual std::int64_t unix_seconds() const = 0;
+  // Unix milliseconds, for ledger times and cache expiry.
+  virtual std::int64_t unix_milliseconds() const = 0;
   // Monotonic time, for measuring durations.
   virtual std::chrono::steady_clock::time_point steady_now() const = 0;
   // Waits for `duration`, returning early by throwing GatewayError{cancelled} once
@@ -25,6 +27,7 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   std::int64_t unix_seconds() const override;
+  std::int64_t unix_milliseconds() const override;
   std::chrono::steady_clock::time_point steady_now() const override;
   void sleep_for(std::chrono::milliseconds duration, const CancelToken* cancel) override;
 };

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "core/error.hpp"
+#include "core/ledger_entry.hpp"
 #include "core/model_chain.hpp"
 #include "core/providers/chat_protocol.hpp"
 #include "core/providers/embeddings.hpp"
@@ -10,6 +11,7 @@
 #include "core/providers/mock_provider.hpp"
 #include "core/providers/model_list.hpp"
 #include "core/stream_accumulator.hpp"
+#include "core/stream_replay.hpp"
 #include "core/validation.hpp"
 
 namespace llmgw {
@@ -97,7 +99,11 @@ Gateway::Gateway(const Config& config, Transport& transport, const Credentials& 
                        ? std::make_unique<HealthRegistry>(config.breaker.value)
                        : nullptr),
       m_health(options.health != nullptr ? *options.health : *m_own_health),
-      m_random01(options.random01 ? std::move(options.random01) : system_random01) {}
+      m_random01(options.random01 ? std::move(options.random01) : system_random01),
+      m_ledger(std::move(options.ledger)),
+      m_source(std::move(options.source)),
+      m_cache(options.cache),
+      m_prices(price_book(config)) {}
 
 std::vector<Route> Gateway::prepare(const ChatCall& call) {
   validate_chat_request(call.request);
@@ -149,8 +155,7 @@ std::vector<std::string> Gateway::remote_models(const std::string& provider,
   return model_list::parse_response(info.protocol, reply, info.name);
 }
 
-ChatResult Gateway::chat(const ChatCall& call) {
-  const std::vector<Route> chain = prepare(call);
+ChatResult Gateway::fetch_chat(const ChatCall& call, const std::vector<Route>& chain) {
   ChatResult result;
   AttemptOutcome outcome = run_attempts(
       chain, call.api_key, call.cancel,
@@ -176,8 +181,8 @@ ChatResult Gateway::chat(const ChatCall& call) {
   return result;
 }
 
-ChatResult Gateway::chat_stream(const ChatCall& call, const ChunkSink& sink) {
-  const std::vector<Route> chain = prepare(call);
+ChatResult Gateway::fetch_chat_stream(const ChatCall& call, const std::vector<Route>& chain,
+                                      const ChunkSink& sink) {
   ChatResult result;
   AttemptOutcome outcome = run_attempts(
       chain, call.api_key, call.cancel,
@@ -223,7 +228,7 @@ ChatResult Gateway::chat_stream(const ChatCall& call, const ChunkSink& sink) {
   return result;
 }
 
-EmbedResult Gateway::embed(const EmbedCall& call) {
+EmbedResult Gateway::fetch_embed(const EmbedCall& call) {
   embeddings::validate(call.request);
   const std::vector<Route> chain =
       resolve_for(required_model(call.request, "openai/text-embedding-3-small or mock/embed"),
@@ -251,7 +256,7 @@ EmbedResult Gateway::embed(const EmbedCall& call) {
   return result;
 }
 
-ImageResult Gateway::image(const ImageCall& call) {
+ImageResult Gateway::fetch_image(const ImageCall& call) {
   images::validate(call.request);
   const std::vector<Route> chain =
       resolve_for(required_model(call.request, "openai/gpt-image-1 or mock/image"),

@@ -1,14 +1,16 @@
-// The ledger row for one finished request, from what the Gateway returned or threw: the
-// same for the CLI and (later) the daemon, so every request is accounted the same way.
+// The ledger row of one finished request, built by the Gateway from what it returned or
+// threw, the same way for the CLI and the daemon: every request is accounted once.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.hpp"
-#include "core/gateway.hpp"
 #include "core/price_book.hpp"
+#include "core/routing.hpp"
 #include "core/store/ledger.hpp"
 
 namespace llmgw {
@@ -19,11 +21,42 @@ struct RequestTiming {
   std::optional<std::int64_t> ttft_ms;  // to the first streamed token
 };
 
-// Exactly one of `result` and `error` is given. Tokens come from the provider-reported
-// usage (prompt, completion, cached, cache-write and reasoning tokens); the cost from
-// `prices` (NULL when unpriced, never 0); attempts from the result or the error.
-LedgerRow chat_ledger_row(const std::string& source, const std::string& model_requested,
-                          const ChatResult* result, const Error* error, const PriceBook& prices,
-                          const RequestTiming& timing);
+// What is known of a request whatever its outcome.
+struct RequestFacts {
+  std::string source = "cli";             // cli, repl or daemon
+  std::optional<std::string> client_key;  // the daemon client key's name
+  std::string endpoint = "chat";          // chat, embeddings or images
+  std::string model_requested;            // as the caller wrote it ("" when missing)
+  std::optional<std::string> request_hash;
+  RequestTiming timing;
+};
+
+// What an answer brought back, for the row.
+struct Answered {
+  const Route* route = nullptr;  // the deployment that served it
+  const nlohmann::json* response = nullptr;
+  int attempts = 1;  // requests sent (0 for a cache hit)
+};
+
+// A request that failed or was cancelled: status, error type, attempts and the provider
+// the error names; no tokens, no cost.
+LedgerRow failed_row(const RequestFacts& facts, const Error& error, const PriceBook& prices);
+
+// An answered chat: tokens from the provider-reported usage (prompt, completion, cached,
+// cache-write and reasoning tokens), cost from `prices` (NULL when unpriced, never 0).
+LedgerRow chat_row(const RequestFacts& facts, const Answered& answer, const PriceBook& prices);
+
+// A chat answered from the response cache: nothing billed (tokens 0, cost 0), cache_hit,
+// and saved_usd the cost the cached usage would have had (NULL when unpriced).
+LedgerRow cache_hit_row(const RequestFacts& facts, const Answered& answer, const PriceBook& prices);
+
+// Embeddings: input tokens from usage (estimated usage counts too: Gemini reports none),
+// cost at the model's embedding price.
+LedgerRow embed_row(const RequestFacts& facts, const Answered& answer, const PriceBook& prices);
+
+// Images: the count drawn, priced by the request's size and quality; output_tokens stay 0
+// (images are billed per image).
+LedgerRow image_row(const RequestFacts& facts, const Answered& answer,
+                    const nlohmann::json& request, const PriceBook& prices);
 
 }  // namespace llmgw

@@ -49,8 +49,13 @@ struct Harness {
         config(adjusted(load_config(env, {}), adjust)),
         keys(config.paths.keys_file),
         credentials(keys, env),
-        gateway(config, transport, credentials, clock,
-                GatewayOptions{nullptr, [] { return 0.5; }}) {}
+        gateway(config, transport, credentials, clock, half_way()) {}
+
+  static GatewayOptions half_way() {
+    GatewayOptions options;
+    options.random01 = [] { return 0.5; };
+    return options;
+  }
 
   static Config adjusted(Config config, const std::function<void(Config&)>& adjust) {
     if (adjust)

@@ -18,6 +18,9 @@ class FakeClock final : public Clock {
   std::int64_t unix_seconds() const override {
     return k_start_unix + std::chrono::duration_cast<std::chrono::seconds>(m_elapsed).count();
   }
+  std::int64_t unix_milliseconds() const override {
+    return k_start_unix * 1000 + m_elapsed.count();
+  }
   std::chrono::steady_clock::time_point steady_now() const override {
     return std::chrono::steady_clock::time_point{} + std::chrono::hours(1) + m_elapsed;
   }

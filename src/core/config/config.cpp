@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/config/config_cache.hpp"
 #include "core/config/config_prices.hpp"
 #include "core/config/config_resilience.hpp"
 #include "core/config/toml_reader.hpp"
@@ -27,8 +28,8 @@ namespace {
 
 using namespace config_detail;
 
-constexpr std::array<std::string_view, 7> k_top_level_keys = {
-    "default_model", "aliases", "providers", "retry", "breaker", "fallbacks", "prices"};
+constexpr std::array<std::string_view, 8> k_top_level_keys = {
+    "default_model", "aliases", "providers", "retry", "breaker", "fallbacks", "prices", "cache"};
 constexpr std::array<std::string_view, 14> k_provider_keys = {
     "base_url",     "api_key_env",      "protocol",        "connect_timeout", "first_byte_timeout",
     "idle_timeout", "total_timeout",    "delay_ms",        "headers",         "api_version",
@@ -166,6 +167,8 @@ class FileLayer : private TomlReader {
         read_fallbacks(*this, node, m_config.fallbacks);
       } else if (name == "prices") {
         read_prices(*this, node, m_config.prices);
+      } else if (name == "cache") {
+        read_cache(*this, node, m_config.cache);
       } else {
         unknown_key(key, "", k_top_level_keys,
                     "valid top-level keys are " + join(k_top_level_keys, ", ") +

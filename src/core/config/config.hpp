@@ -14,6 +14,8 @@
 //                        (mock only), headers (table of extra request headers, e.g.
 //                        OpenRouter's "HTTP-Referer"), api_version (azure only),
 //                        max_retries, retry_base_delay, retry_max_delay, max_retry_wait
+//   [cache]              enabled (bool, default true), ttl (seconds, default 3600),
+//                        max_size_mb (default 256): the response cache (response_cache.hpp)
 //   [prices."provider/model"]  input, output, cached_input, cache_write, cache_write_1h
 //                        (USD per 1M tokens), image (USD per image: a number, or a table
 //                        "<size>/<quality>" = number): overrides the built-in price table

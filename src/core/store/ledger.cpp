@@ -85,4 +85,14 @@ std::vector<LedgerRow> read_ledger_rows(Database& db) {
   return rows;
 }
 
+bool has_unpriced_answer(Database& db, const std::string& provider, const std::string& model_served,
+                         std::int64_t before_ms) {
+  // ledger_provider_model (provider, model_served, ts_ms) finds the candidates.
+  Statement select = db.prepare(
+      "SELECT 1 FROM ledger WHERE provider = ?1 AND model_served = ?2 AND status = 'ok' "
+      "AND ts_ms < ?3 AND cost_usd IS NULL AND cache_hit = 0 LIMIT 1");
+  select.bind(1, provider).bind(2, model_served).bind(3, before_ms);
+  return select.step();
+}
+
 }  // namespace llmgw

@@ -44,4 +44,11 @@ void insert_ledger_rows(Database& db, const std::vector<LedgerRow>& rows);
 // Every row, oldest first (for tests and exports).
 std::vector<LedgerRow> read_ledger_rows(Database& db);
 
+// Whether the ledger holds an answered, unpriced (cost NULL) request that `provider`
+// served as `model_served`, started before `before_ms`: the "no price known" warning is
+// given once per model and database, with the first such answer (whose own row may
+// already be written when this is asked, hence `before_ms`).
+bool has_unpriced_answer(Database& db, const std::string& provider, const std::string& model_served,
+                         std::int64_t before_ms);
+
 }  // namespace llmgw
