@@ -19,7 +19,7 @@ _llmgw() {
       case "$prev" in
         -m|--model) COMPREPLY=($(compgen -W "mock/echo mock/slow openai/gpt-4o-mini openai/gpt-4o" -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --json -u --usage -v --verbose --key --help" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --cache --no-cache --json -u --usage -v --verbose --key --help" -- "$cur")) ;;
     keys)
       if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "set add list rm path" -- "$cur"));
       else COMPREPLY=($(compgen -W "$providers" -- "$cur")); fi ;;
@@ -34,6 +34,15 @@ _llmgw() {
     providers)
       if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "status" -- "$cur"));
       else COMPREPLY=($(compgen -W "--json --help" -- "$cur")); fi ;;
+    usage)
+      case "$prev" in
+        --by) COMPREPLY=($(compgen -W "day week month model provider key source" -- "$cur")); return ;;
+        --since|--until) COMPREPLY=($(compgen -W "24h 7d 30d now" -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--by --since --until --json --csv --help" -- "$cur")) ;;
+    cache)
+      if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "stats clear" -- "$cur"));
+      else COMPREPLY=($(compgen -W "--json --help" -- "$cur")); fi ;;
     db)
       if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "check" -- "$cur"));
       else COMPREPLY=($(compgen -W "--json --help" -- "$cur")); fi ;;
@@ -41,7 +50,7 @@ _llmgw() {
       case "$prev" in
         --config|--db) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "chat keys config models providers db --help --version --config --db" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "chat keys config models providers usage cache db --help --version --config --db" -- "$cur")) ;;
   esac
 }
 complete -F _llmgw llmgw

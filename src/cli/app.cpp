@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <ostream>
+#include <string>
+#include <string_view>
 
 #include "cli/command.hpp"
 #include "cli/context.hpp"
@@ -22,6 +24,7 @@ constexpr const char* k_footer = R"(Examples:
   llmgw models --remote
   llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" "hi"   # with a fallback
   llmgw providers status
+  llmgw usage --by day --since 7d
   llmgw db check
 
 Exit codes:
@@ -34,6 +37,23 @@ Exit codes:
 
 Run `llmgw <command> --help` for each command's options; `man llmgw` for everything.)";
 
+// For a command line that stopped at a command needing a subcommand (`llmgw`, `llmgw
+// cache`): which one it was and the subcommands it has, so the error can name them.
+void print_missing_subcommand(CLI::App& app, Io& io) {
+  CLI::App* deepest = &app;
+  std::string path = "llmgw";
+  for (std::vector<CLI::App*> parsed = app.get_subcommands(); !parsed.empty();
+       parsed = deepest->get_subcommands()) {
+    deepest = parsed.front();
+    path += " " + deepest->get_name();
+  }
+  std::string names;
+  for (const CLI::App* sub : deepest->get_subcommands([](CLI::App*) { return true; }))
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  print_error(io, "`" + path + "` needs a command: " + names,
+              "run `" + path + " --help` for what each does");
+}
+
 }  // namespace
 
 const std::vector<Command>& commands() {
@@ -44,6 +64,8 @@ const std::vector<Command>& commands() {
       {"models", "List the models of the configured providers", &register_models},
       {"providers", "Show the providers' health: circuit breakers and rate-limited keys",
        &register_providers},
+      {"usage", "Show what was spent and used, from the ledger", &register_usage},
+      {"cache", "Show or clear the response cache", &register_cache},
       {"db", "Check the database that holds the ledger and the response cache", &register_db},
   };
   return k_commands;
@@ -83,6 +105,12 @@ int run(int argc, const char* const* argv, Io& io) {
     return app.exit(e, io.out, io.err);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e, io.out, io.err);
+  } catch (const CLI::RequiredError& e) {
+    if (std::string_view(e.what()) == "A subcommand is required")
+      print_missing_subcommand(app, io);
+    else
+      print_error(io, e.what(), "run `llmgw --help` (or `llmgw <command> --help`) for usage");
+    return k_exit_usage;
   } catch (const CLI::ParseError& e) {
     print_error(io, e.what(), "run `llmgw --help` (or `llmgw <command> --help`) for usage");
     return k_exit_usage;

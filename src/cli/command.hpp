@@ -28,5 +28,7 @@ void register_config(CLI::App& parent, Context& ctx);
 void register_models(CLI::App& parent, Context& ctx);
 void register_providers(CLI::App& parent, Context& ctx);
 void register_db(CLI::App& parent, Context& ctx);
+void register_usage(CLI::App& parent, Context& ctx);
+void register_cache(CLI::App& parent, Context& ctx);
 
 }  // namespace llmgw::cli

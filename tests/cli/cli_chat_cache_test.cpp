@@ -1,6 +1,7 @@
 // End to end: `llmgw chat` answers a repeated deterministic prompt from the response
 // cache (no request, $0, the saving in the ledger), and --cache / --no-cache steer it.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/store/ledger.hpp"
@@ -91,4 +92,55 @@ TEST_CASE("chat: [cache] enabled = false turns the cache off", "[cli][cache]") {
   REQUIRE(user.chat({"--temperature", "0", "off"}).exit_code == 0);
   REQUIRE(user.chat({"--temperature", "0", "off"}).exit_code == 0);
   CHECK(user.sent() == 2);
+}
+
+TEST_CASE("cache stats and clear: what is kept, the hits it had, and emptying it", "[cli][cache]") {
+  User user;
+  // No database yet: stats are empty and nothing is created.
+  const auto empty = user.env.run({"cache", "stats", "--json"});
+  REQUIRE(empty.exit_code == 0);
+  CHECK(nlohmann::json::parse(empty.out)["entries"] == 0);
+  CHECK_FALSE(std::filesystem::exists(user.env.home() / ".local/share/llmgw/llmgw.db"));
+
+  REQUIRE(user.chat({"--temperature", "0", "first question"}).exit_code == 0);
+  REQUIRE(user.chat({"--temperature", "0", "second question"}).exit_code == 0);
+  REQUIRE(user.chat({"--temperature", "0", "first question"}).exit_code == 0);  // a hit
+  CHECK(user.sent() == 2);
+
+  const auto stats = user.env.run({"cache", "stats", "--json"});
+  REQUIRE(stats.exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(stats.out);
+  CHECK(report["entries"] == 2);
+  CHECK(report["hits"] == 1);
+  CHECK(report["bytes"].get<std::int64_t>() > 0);
+  CHECK(report["ttl_seconds"] == 3600);
+  CHECK(report["saved_usd"].get<double>() > 0);  // gpt-4o-mini has a price
+  CHECK(report["enabled"] == true);
+
+  const auto table = user.env.run({"cache", "stats"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("entries      2\n") != std::string::npos);
+  CHECK(table.out.find("hits         1 recorded in the ledger, saving $") != std::string::npos);
+
+  const auto cleared = user.env.run({"cache", "clear"});
+  REQUIRE(cleared.exit_code == 0);
+  CHECK(cleared.out.find("removed 2 cached answers") == 0);
+  CHECK(nlohmann::json::parse(user.env.run({"cache", "stats", "--json"}).out)["entries"] == 0);
+  REQUIRE(user.chat({"--temperature", "0", "first question"}).exit_code == 0);
+  CHECK(user.sent() == 3);  // asked again after the clear
+
+  // The ledger kept every request; `usage` shows the hit and its saving.
+  const auto usage = user.env.run({"usage", "--json"});
+  REQUIRE(usage.exit_code == 0);
+  const nlohmann::json total = nlohmann::json::parse(usage.out)["total"];
+  CHECK(total["requests"] == 4);
+  CHECK(total["cache_hits"] == 1);
+  CHECK(total["saved_usd"].get<double>() == report["saved_usd"].get<double>());
+}
+
+TEST_CASE("cache: a bare `llmgw cache` says which subcommands there are", "[cli][cache]") {
+  User user;
+  const auto result = user.env.run({"cache"});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("stats") != std::string::npos);
 }

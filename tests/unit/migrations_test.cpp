@@ -39,6 +39,12 @@ const std::vector<Sample>& samples() {
            "SELECT response = '{\"choices\":[]}' AND streamed = 1 FROM cache_entries "
            "WHERE key = 'ab12'"},
       },
+      {
+          {"INSERT INTO ledger_rollup (dimension, bucket, label, requests, cost_usd, unpriced) "
+           "VALUES ('model', 1888888, 'openai/gpt-4o', 3, 0.5, 1)"},
+          {"SELECT requests = 3 AND cost_usd = 0.5 AND unpriced = 1 FROM ledger_rollup "
+           "WHERE dimension = 'model' AND bucket = 1888888"},
+      },
   };
   return k_samples;
 }

@@ -1,5 +1,7 @@
 #include "core/store/ledger.hpp"
 
+#include "core/store/ledger_rollup.hpp"
+
 namespace llmgw {
 
 namespace {
@@ -50,6 +52,7 @@ void insert_ledger_rows(Database& db, const std::vector<LedgerRow>& rows) {
       insert.run();
       insert.reset();
     }
+    add_to_rollups(db, rows);
   });
 }
 
@@ -83,6 +86,17 @@ std::vector<LedgerRow> read_ledger_rows(Database& db) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+CacheHitTotals cache_hit_totals(Database& db) {
+  Statement select =
+      db.prepare("SELECT COUNT(*), TOTAL(saved_usd) FROM ledger WHERE cache_hit = 1");
+  CacheHitTotals totals;
+  if (select.step()) {
+    totals.hits = select.int64(0);
+    totals.saved_usd = select.real(1);
+  }
+  return totals;
 }
 
 bool has_unpriced_answer(Database& db, const std::string& provider, const std::string& model_served,

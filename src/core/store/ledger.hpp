@@ -38,11 +38,19 @@ struct LedgerRow {
   bool operator==(const LedgerRow&) const = default;
 };
 
-// Inserts `rows` in one transaction (all or none). Throws GatewayError.
+// Inserts `rows` in one transaction (all or none), with their sums in ledger_rollup
+// (ledger_rollup.hpp): the only way rows enter the ledger. Throws GatewayError.
 void insert_ledger_rows(Database& db, const std::vector<LedgerRow>& rows);
 
 // Every row, oldest first (for tests and exports).
 std::vector<LedgerRow> read_ledger_rows(Database& db);
+
+// Requests the response cache answered, and the cost they saved (where known).
+struct CacheHitTotals {
+  std::int64_t hits = 0;
+  double saved_usd = 0;
+};
+CacheHitTotals cache_hit_totals(Database& db);
 
 // Whether the ledger holds an answered, unpriced (cost NULL) request that `provider`
 // served as `model_served`, started before `before_ms`: the "no price known" warning is

@@ -54,8 +54,52 @@ CREATE INDEX cache_entries_lru ON cache_entries (last_used_ms);
 CREATE INDEX cache_entries_expiry ON cache_entries (expires_ms);
 )sql";
 
-// Adding a migration: write k_migration_2 above and append it here.
-constexpr std::array<std::string_view, 1> k_migrations = {k_migration_1};
+// The ledger summed per 15 minutes, per dimension of `llmgw usage` ('all' with label '',
+// 'model' "provider/model", 'provider', 'key' (client key, '-' for none), 'source'), kept
+// by insert_ledger_rows in the ledger's own transactions (ledger_rollup.hpp), so a usage
+// report reads thousands of rows instead of millions. Backfilled from the ledger here;
+// the labels are the same expressions ledger_rollup.cpp writes.
+constexpr std::string_view k_migration_2 = R"sql(
+CREATE TABLE ledger_rollup (
+  dimension           TEXT    NOT NULL,
+  bucket              INTEGER NOT NULL,
+  label               TEXT    NOT NULL,
+  requests            INTEGER NOT NULL DEFAULT 0,
+  errors              INTEGER NOT NULL DEFAULT 0,
+  cancelled           INTEGER NOT NULL DEFAULT 0,
+  input_tokens        INTEGER NOT NULL DEFAULT 0,
+  output_tokens       INTEGER NOT NULL DEFAULT 0,
+  cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens  INTEGER NOT NULL DEFAULT 0,
+  reasoning_tokens    INTEGER NOT NULL DEFAULT 0,
+  cost_usd            REAL    NOT NULL DEFAULT 0,
+  unpriced            INTEGER NOT NULL DEFAULT 0,
+  cache_hits          INTEGER NOT NULL DEFAULT 0,
+  saved_usd           REAL    NOT NULL DEFAULT 0,
+  PRIMARY KEY (dimension, bucket, label)
+) WITHOUT ROWID;
+INSERT INTO ledger_rollup
+  SELECT dimension, bucket, label, COUNT(*), SUM(status = 'error'), SUM(status = 'cancelled'),
+         SUM(input_tokens), SUM(output_tokens), SUM(cached_input_tokens),
+         SUM(cache_write_tokens), SUM(reasoning_tokens), TOTAL(cost_usd),
+         SUM(status = 'ok' AND cost_usd IS NULL), SUM(cache_hit), TOTAL(saved_usd)
+  FROM (
+    SELECT 'all' AS dimension, ts_ms / 900000 AS bucket, '' AS label, * FROM ledger
+    UNION ALL
+    SELECT 'model', ts_ms / 900000,
+           COALESCE(provider, '-') || '/' || COALESCE(model_served, model_requested, '-'), *
+      FROM ledger
+    UNION ALL
+    SELECT 'provider', ts_ms / 900000, COALESCE(provider, '-'), * FROM ledger
+    UNION ALL
+    SELECT 'key', ts_ms / 900000, COALESCE(client_key, '-'), * FROM ledger
+    UNION ALL
+    SELECT 'source', ts_ms / 900000, source, * FROM ledger)
+  GROUP BY dimension, bucket, label;
+)sql";
+
+// Adding a migration: write k_migration_3 above and append it here.
+constexpr std::array<std::string_view, 2> k_migrations = {k_migration_1, k_migration_2};
 
 [[noreturn]] void fail_newer(const Database& db, std::int64_t found, std::int64_t known) {
   fail(ErrorKind::config,

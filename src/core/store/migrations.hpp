@@ -14,6 +14,9 @@
 //                  saved_usd (what a cache hit saved), request_hash.
 //   cache_entries  the response cache: key (request hash), model, created/last_used/
 //                  expires (unix ms), size_bytes, response (JSON text), streamed (0/1).
+// Migration 2:
+//   ledger_rollup  the ledger summed per 15-minute bucket and usage dimension (all, model,
+//                  provider, key, source), for fast `llmgw usage` (ledger_rollup.hpp).
 #pragma once
 
 #include <cstdint>
