@@ -224,6 +224,10 @@ std::vector<LedgerRow> spread_rows(int count) {
       r.cost_usd = 0.0;
       r.saved_usd = 1 / 32.0;
     }
+    if (i % 17 == 0)
+      r.model_served = provider + "/m" + std::to_string(i % 4);  // as the mock names it
+    if (i % 19 == 0)
+      r.model_served = std::nullopt;  // a failure: only the model asked for
     r.cached_input_tokens = i % 3;
     r.cache_write_tokens = i % 5;
     r.reasoning_tokens = i % 2;
@@ -323,4 +327,26 @@ TEST_CASE("usage report: migration 2 sums an older ledger as the writer would ha
   const std::vector<std::string> expected = rollup(current);
   CHECK(expected.size() > 100);
   CHECK(rollup(migrated) == expected);
+}
+
+TEST_CASE("usage report: a model is named provider/model once, however it was written",
+          "[usage][store]") {
+  Ledger ledger;
+  LedgerRow mock = row(k_t0, "mock", "mock/echo", 0.0);  // the mock names itself so
+  LedgerRow answered = row(k_t0 + 1, "openai", "gpt-4o-mini", 0.5);
+  LedgerRow failed = row(k_t0 + 2, "openai", "openai/gpt-4o-mini", std::nullopt);
+  failed.model_served = std::nullopt;  // only the model as the user wrote it
+  failed.status = "error";
+  LedgerRow routed = row(k_t0 + 3, "openrouter", "openai/gpt-4o", 0.25);
+  insert_ledger_rows(ledger.db, {mock, answered, failed, routed});
+  for (const auto& [since, until] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+           {0, 4'000'000'000'000}, {k_t0, k_t0 + 9}}) {
+    CAPTURE(since);  // the rollup, then the ledger's own rows
+    const UsageReport by_model = ledger.report(UsageGroup::model, since, until);
+    REQUIRE(by_model.lines.size() == 3);
+    CHECK(line(by_model, "mock/echo").totals.requests == 1);
+    CHECK(line(by_model, "openai/gpt-4o-mini").totals.requests == 2);
+    CHECK(line(by_model, "openai/gpt-4o-mini").totals.errors == 1);
+    CHECK(line(by_model, "openrouter/openai/gpt-4o").totals.requests == 1);
+  }
 }

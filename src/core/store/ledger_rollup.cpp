@@ -37,8 +37,10 @@ void UsageTotals::add(const LedgerRow& row) {
 
 std::string rollup_label(std::string_view dimension, const LedgerRow& row) {
   if (dimension == "model") {
-    const auto& model = row.model_served ? row.model_served : row.model_requested;
-    return row.provider.value_or("-") + "/" + model.value_or("-");
+    const std::string model =
+        (row.model_served ? row.model_served : row.model_requested).value_or("-");
+    const std::string provider = row.provider.value_or("-");
+    return model.starts_with(provider + "/") ? model : provider + "/" + model;
   }
   if (dimension == "provider")
     return row.provider.value_or("-");

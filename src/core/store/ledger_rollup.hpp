@@ -39,11 +39,19 @@ struct UsageTotals {
 };
 
 // The rollup's dimensions, and a row's label in each: "" for all, "provider/model" (the
-// model served, else asked for; "-" when unknown), the provider, the client key ("-" for
-// none), the source. The SQL of migration 2 and usage_report.cpp spell the same labels.
+// model served, else asked for; "-" when unknown; a model already written "provider/..."
+// is not prefixed again), the provider, the client key ("-" for none), the source. The
+// SQL of migration 2 and k_model_label_sql spell the same labels.
 inline constexpr std::array<std::string_view, 5> k_rollup_dimensions = {"all", "model", "provider",
                                                                         "key", "source"};
 std::string rollup_label(std::string_view dimension, const LedgerRow& row);
+
+// rollup_label("model", row) as an SQL expression over the ledger's columns.
+inline constexpr std::string_view k_model_label_sql =
+    "CASE WHEN substr(COALESCE(model_served, model_requested, '-'), 1, "
+    "length(COALESCE(provider, '-')) + 1) = COALESCE(provider, '-') || '/' "
+    "THEN COALESCE(model_served, model_requested, '-') "
+    "ELSE COALESCE(provider, '-') || '/' || COALESCE(model_served, model_requested, '-') END";
 
 // Adds `rows` to ledger_rollup; call inside the transaction that inserts them.
 void add_to_rollups(Database& db, const std::vector<LedgerRow>& rows);

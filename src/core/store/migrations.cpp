@@ -87,7 +87,11 @@ INSERT INTO ledger_rollup
     SELECT 'all' AS dimension, ts_ms / 900000 AS bucket, '' AS label, * FROM ledger
     UNION ALL
     SELECT 'model', ts_ms / 900000,
-           COALESCE(provider, '-') || '/' || COALESCE(model_served, model_requested, '-'), *
+           CASE WHEN substr(COALESCE(model_served, model_requested, '-'), 1,
+                            length(COALESCE(provider, '-')) + 1) = COALESCE(provider, '-') || '/'
+                THEN COALESCE(model_served, model_requested, '-')
+                ELSE COALESCE(provider, '-') || '/' || COALESCE(model_served, model_requested, '-')
+           END, *
       FROM ledger
     UNION ALL
     SELECT 'provider', ts_ms / 900000, COALESCE(provider, '-'), * FROM ledger

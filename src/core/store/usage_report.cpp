@@ -61,7 +61,7 @@ bool is_label_group(UsageGroup group) {
 std::string label_expression(UsageGroup group) {
   switch (group) {
     case UsageGroup::model:
-      return "COALESCE(provider, '-') || '/' || COALESCE(model_served, model_requested, '-')";
+      return std::string(k_model_label_sql);
     case UsageGroup::provider:
       return "COALESCE(provider, '-')";
     case UsageGroup::key:
