@@ -96,6 +96,16 @@ KindDefaults defaults_for(ErrorKind kind) {
       return {502, "stream_error"};
     case ErrorKind::cancelled:
       return {499, "cancelled"};
+    case ErrorKind::unauthorized:
+      return {401, "invalid_request_error"};
+    case ErrorKind::forbidden:
+      return {403, "permission_error"};
+    case ErrorKind::rate_limited:
+      return {429, "requests"};
+    case ErrorKind::quota:
+      return {429, "insufficient_quota"};
+    case ErrorKind::not_found:
+      return {404, "invalid_request_error"};
     case ErrorKind::io:
     case ErrorKind::internal:
       break;
@@ -113,6 +123,12 @@ Error make_error(ErrorKind kind, std::string message, std::string fix) {
   e.message = valid_utf8(std::move(message));
   e.fix = valid_utf8(std::move(fix));
   e.retryable = kind == ErrorKind::network || kind == ErrorKind::timeout;
+  if (kind == ErrorKind::unauthorized)
+    e.code = "invalid_api_key";
+  else if (kind == ErrorKind::rate_limited)
+    e.code = "rate_limit_exceeded";
+  else if (kind == ErrorKind::quota)
+    e.code = "insufficient_quota";
   return e;
 }
 
@@ -142,6 +158,16 @@ const char* to_string(ErrorKind kind) {
       return "stream_broken";
     case ErrorKind::cancelled:
       return "cancelled";
+    case ErrorKind::unauthorized:
+      return "unauthorized";
+    case ErrorKind::forbidden:
+      return "forbidden";
+    case ErrorKind::rate_limited:
+      return "rate_limited";
+    case ErrorKind::quota:
+      return "quota";
+    case ErrorKind::not_found:
+      return "not_found";
     case ErrorKind::io:
       return "io";
     case ErrorKind::internal:

@@ -20,8 +20,14 @@ enum class ErrorKind {
   timeout,          // connect, first-byte, idle or total timeout (CLI exit 4)
   stream_broken,    // a stream that had started was cut off (CLI exit 4)
   cancelled,        // the user cancelled (Ctrl-C): CLI exit 130
-  io,               // local file or terminal I/O failed
-  internal,         // a bug: should never happen
+  // The daemon's own answers to its clients (never an upstream's):
+  unauthorized,  // 401: no, a wrong, an expired or a revoked client key
+  forbidden,     // 403: the client key may not use this model
+  rate_limited,  // 429 + Retry-After: the client key's requests or tokens per minute
+  quota,         // 429 insufficient_quota: the client key's budget is spent (never retried)
+  not_found,     // 404: no such route or object
+  io,            // local file or terminal I/O failed
+  internal,      // a bug: should never happen
 };
 
 struct Error {
