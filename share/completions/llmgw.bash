@@ -34,6 +34,8 @@ _llmgw() {
     providers)
       if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "status" -- "$cur"));
       else COMPREPLY=($(compgen -W "--json --help" -- "$cur")); fi ;;
+    serve)
+      COMPREPLY=($(compgen -W "--host --port --workers --max-body-mb --grace --cors-origin --insecure-no-auth --help" -- "$cur")) ;;
     usage)
       case "$prev" in
         --by) COMPREPLY=($(compgen -W "day week month model provider key source" -- "$cur")); return ;;
@@ -50,7 +52,7 @@ _llmgw() {
       case "$prev" in
         --config|--db) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "chat keys config models providers usage cache db --help --version --config --db" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "chat keys config models providers serve usage cache db --help --version --config --db" -- "$cur")) ;;
   esac
 }
 complete -F _llmgw llmgw

@@ -24,6 +24,7 @@ constexpr const char* k_footer = R"(Examples:
   llmgw models --remote
   llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" "hi"   # with a fallback
   llmgw providers status
+  llmgw serve --port 0                         # OpenAI-compatible daemon
   llmgw usage --by day --since 7d
   llmgw db check
 
@@ -64,6 +65,7 @@ const std::vector<Command>& commands() {
       {"models", "List the models of the configured providers", &register_models},
       {"providers", "Show the providers' health: circuit breakers and rate-limited keys",
        &register_providers},
+      {"serve", "Run the OpenAI-compatible daemon on localhost", &register_serve},
       {"usage", "Show what was spent and used, from the ledger", &register_usage},
       {"cache", "Show or clear the response cache", &register_cache},
       {"db", "Check the database that holds the ledger and the response cache", &register_db},

@@ -30,5 +30,6 @@ void register_providers(CLI::App& parent, Context& ctx);
 void register_db(CLI::App& parent, Context& ctx);
 void register_usage(CLI::App& parent, Context& ctx);
 void register_cache(CLI::App& parent, Context& ctx);
+void register_serve(CLI::App& parent, Context& ctx);
 
 }  // namespace llmgw::cli

@@ -43,21 +43,6 @@ struct Row {
   std::string id, provider, source;
 };
 
-// Providers worth listing when none is named: usable now without more set-up.
-std::vector<std::string> configured_providers(Context& ctx) {
-  const Config& config = ctx.config();
-  std::vector<std::string> names;
-  for (const std::string& name : known_provider_names(config)) {
-    const ProviderInfo info = effective_provider(name, config);
-    const bool has_table = config.providers.count(name) > 0;
-    const bool usable = info.protocol == Protocol::mock || has_table ||
-                        (info.requires_key() && ctx.credentials().find(info, std::nullopt));
-    if (usable)
-      names.push_back(name);
-  }
-  return names;
-}
-
 int run_models(Context& ctx, const ModelsOptions& opts) {
   Io& io = ctx.io();
   const Config& config = ctx.config();
@@ -66,7 +51,7 @@ int run_models(Context& ctx, const ModelsOptions& opts) {
     effective_provider(opts.provider, config);  // unknown names fail here, listing the known
     providers.push_back(opts.provider);
   } else {
-    providers = configured_providers(ctx);
+    providers = configured_providers(config, ctx.credentials());
   }
   const std::optional<std::string> key =
       opts.key_opt->count() > 0 ? std::optional<std::string>(opts.key) : std::nullopt;

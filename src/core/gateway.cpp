@@ -189,6 +189,8 @@ ChatResult Gateway::fetch_chat_stream(const ChatCall& call, const std::vector<Ro
       [&](const Route& route, const ResolvedKey& key, bool& committed) {
         StreamAccumulator accumulator;
         const auto emit = [&](const nlohmann::json& chunk) {
+          if (!committed && call.on_stream_start)
+            call.on_stream_start(route, false);
           committed = true;
           accumulator.add(chunk);
           sink(chunk);

@@ -40,6 +40,10 @@ struct ChatCall {
   // Whether the response cache may answer and keep this call (cache_key.hpp).
   CacheMode cache_mode = CacheMode::automatic;
   std::optional<std::string> client_key;  // the daemon's client key name, for the ledger
+  // Streams only: told once, just before the first chunk reaches the sink, which deployment
+  // streams the answer (cached: replayed from the response cache), so that a server can
+  // send headers naming it before any chunk.
+  std::function<void(const Route& route, bool cached)> on_stream_start;
 };
 
 struct ChatResult {

@@ -101,6 +101,8 @@ ChatResult Gateway::serve_chat(const ChatCall& call, const ChunkSink* sink) {
         result.route = cached_route(result.response, chain);
         result.cache_hit = true;
         if (sink != nullptr) {
+          if (call.on_stream_start)
+            call.on_stream_start(result.route, true);
           nlohmann::json replayed = result.response;
           replayed.erase("provider");  // as fetched chunks: provider is the answer's alone
           for (const nlohmann::json& chunk : replay_chunks(replayed)) {

@@ -39,4 +39,18 @@ std::vector<KnownModel> known_models(const Config& config, const std::string& pr
   return models;
 }
 
+std::vector<std::string> configured_providers(const Config& config,
+                                              const Credentials& credentials) {
+  std::vector<std::string> names;
+  for (const std::string& name : known_provider_names(config)) {
+    const ProviderInfo info = effective_provider(name, config);
+    const bool has_table = config.providers.count(name) > 0;
+    const bool usable = info.protocol == Protocol::mock || has_table ||
+                        (info.requires_key() && credentials.find(info, std::nullopt));
+    if (usable)
+      names.push_back(name);
+  }
+  return names;
+}
+
 }  // namespace llmgw

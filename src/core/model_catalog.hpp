@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/config/credentials.hpp"
 
 namespace llmgw {
 
@@ -16,5 +17,9 @@ struct KnownModel {
 
 // Sorted by id, each id once (the first source wins in the order above).
 std::vector<KnownModel> known_models(const Config& config, const std::string& provider);
+
+// Providers usable now without more set-up: those with a key, those with a
+// [providers.<name>] table (or base-URL variable), and mock; in registry order.
+std::vector<std::string> configured_providers(const Config& config, const Credentials& credentials);
 
 }  // namespace llmgw

@@ -250,6 +250,11 @@ Reply& Reply::with_stall(std::size_t after_events, std::chrono::milliseconds dur
   return *this;
 }
 
+Reply& Reply::with_interval(std::chrono::milliseconds between_events) {
+  interval = between_events;
+  return *this;
+}
+
 Reply& Reply::with_cut_after(std::size_t events) {
   cut_after = events;
   return *this;
@@ -459,7 +464,8 @@ void FakeOpenAI::send_events(httplib::Response& res, std::vector<std::string> ev
   res.set_chunked_content_provider(
       "text/event-stream",
       [this, events = std::move(events), stall_after = reply.stall_after, stall = reply.stall,
-       cut_after = reply.cut_after](std::size_t /*offset*/, httplib::DataSink& sink) {
+       cut_after = reply.cut_after,
+       interval = reply.interval](std::size_t /*offset*/, httplib::DataSink& sink) {
         for (std::size_t i = 0; i <= events.size(); ++i) {
           if (cut_after && i == *cut_after) {
             // Returning false makes httplib close the socket without the final
@@ -472,8 +478,11 @@ void FakeOpenAI::send_events(httplib::Response& res, std::vector<std::string> ev
           if (i == events.size()) {
             break;
           }
+          if (i > 0 && interval.count() > 0 && !m_server.wait_unless_stopping(interval))
+            return false;
           const std::string frame = events[i] + "\n\n";
           if (!sink.write(frame.data(), frame.size())) {
+            ++m_abandoned;
             return false;  // the client went away
           }
         }

@@ -36,6 +36,7 @@
 // Every response carries "x-request-id: req_fake_<n>" (n = 1, 2, ... per request).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -87,6 +88,7 @@ struct Reply {
   std::chrono::milliseconds stall{0};      //   (idle timeout), then continue
   std::optional<std::size_t> cut_after;    // after this many events, drop the connection
                                            // without ending the chunked body
+  std::chrono::milliseconds interval{0};   // between events (a slow, steady stream)
 
   static Reply echo();
   static Reply json(int status, nlohmann::json body);
@@ -102,6 +104,7 @@ struct Reply {
   Reply& with_delay(std::chrono::milliseconds before_headers);
   Reply& with_stall(std::size_t after_events, std::chrono::milliseconds duration);
   Reply& with_cut_after(std::size_t events);
+  Reply& with_interval(std::chrono::milliseconds between_events);
 };
 
 class FakeOpenAI {
@@ -133,6 +136,8 @@ class FakeOpenAI {
   int port() const { return m_server.port(); }
   // TCP connections that carried requests (for keep-alive assertions).
   std::size_t connections_seen() const { return m_server.connections_seen(); }
+  // Streams whose client closed the connection before the stream's end.
+  std::size_t streams_abandoned() const { return m_abandoned.load(); }
 
   // The default stream for a chat request: the SSE events (without blank lines) that
   // an echo reply sends. Useful to build variants with Reply::sse().
@@ -147,6 +152,7 @@ class FakeOpenAI {
   mutable std::mutex m_mutex;
   std::deque<Reply> m_replies;
   std::vector<RecordedRequest> m_requests;
+  std::atomic<std::size_t> m_abandoned{0};
   // Last, so that it is destroyed first: its destructor joins the handler threads,
   // which use the members above.
   LocalServer m_server;

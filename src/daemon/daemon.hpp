@@ -1,0 +1,123 @@
+// `llmgw serve`: a localhost HTTP server that speaks OpenAI's API (and Anthropic's
+// Messages API) in front of every provider, through the one core Gateway, so every
+// request gets the same retries, fallbacks, breakers, cache and ledger as the CLI.
+//
+// Lifecycle: construct, bind() (port 0: any free port), run() on one thread, stop() from
+// any other (a signal thread). stop() stops accepting; requests in flight finish, and
+// those still running after `shutdown_grace` are cancelled (their ledger rows record
+// them as cancelled); then the ledger is flushed and run() returns.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+#include "core/clock.hpp"
+#include "core/config/config.hpp"
+#include "core/config/credentials.hpp"
+#include "core/gateway.hpp"
+#include "core/http/transport.hpp"
+#include "core/resilience/health.hpp"
+#include "core/store/ledger_writer.hpp"
+#include "core/store/response_cache.hpp"
+
+namespace llmgw::daemon {
+
+struct DaemonOptions {
+  std::string host = "127.0.0.1";
+  int port = 8808;                                // 0: any free port (see bind())
+  std::size_t max_threads = 4096;                 // connections served at once (--workers)
+  std::size_t max_body_bytes = 20 * 1024 * 1024;  // larger request bodies get 413
+  std::vector<std::string> cors_origins;          // empty: no CORS headers at all
+  std::chrono::milliseconds shutdown_grace{10'000};
+  std::chrono::seconds keep_alive_timeout{5};
+  std::ostream* log = nullptr;  // warnings (and request lines); null: none
+};
+
+class Daemon {
+ public:
+  Daemon(const Config& config, Transport& transport, const Credentials& credentials, Clock& clock,
+         DaemonOptions options);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Binds the listening socket; returns the port (the chosen one for port 0). Throws
+  // GatewayError (io) naming the address when it cannot.
+  int bind();
+  // Serves until stop(), then drains, flushes the ledger and returns.
+  void run();
+  // Thread-safe; returns at once. A second call cancels every request still in flight.
+  void stop();
+
+  int port() const { return m_port; }
+  // Ledger rows handed to the writer so far (for tests and /health/detailed).
+  LedgerWriter& ledger() { return m_ledger; }
+
+ private:
+  // Requests in flight register their cancel token, so shutdown can cut them short.
+  class InFlight {
+   public:
+    explicit InFlight(Daemon& daemon, CancelToken& token);
+    ~InFlight();
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+   private:
+    Daemon& m_daemon;
+    CancelToken& m_token;
+  };
+  void cancel_in_flight();
+
+  void install_routes();
+  void install_hygiene();
+  void install_fallbacks();
+  bool cors_preflight(const httplib::Request& req, httplib::Response& res) const;
+
+  // Routes (openai_routes.cpp, ops_routes.cpp).
+  void chat_completions(const httplib::Request& req, httplib::Response& res);
+  void stream_chat(ChatCall call, bool include_usage, httplib::Response& res);
+  // Embeddings and images: parse, fetch through the Gateway, answer whole.
+  template <class Call, class Fetch>
+  void serve_whole(const httplib::Request& req, httplib::Response& res, Fetch&& fetch);
+  void embeddings(const httplib::Request& req, httplib::Response& res);
+  void images(const httplib::Request& req, httplib::Response& res);
+  void list_models(const httplib::Request& req, httplib::Response& res);
+  void get_model(const httplib::Request& req, httplib::Response& res);
+  void health(const httplib::Request& req, httplib::Response& res);
+  void ready(const httplib::Request& req, httplib::Response& res);
+
+  void warn(const std::string& message);
+
+  const Config& m_config;
+  Clock& m_clock;
+  const Credentials& m_credentials;
+  DaemonOptions m_options;
+  std::mutex m_log_mutex;
+  HealthRegistry m_health;
+  LedgerWriter m_ledger;
+  ResponseCache m_cache;
+  Gateway m_gateway;
+  httplib::Server m_server;
+  int m_port = 0;
+  std::chrono::steady_clock::time_point m_started;
+
+  std::mutex m_in_flight_mutex;
+  std::set<CancelToken*> m_in_flight;
+  std::atomic<bool> m_stopping{false};
+  std::mutex m_stop_mutex;  // guards the watchdog
+  std::thread m_watchdog;   // cancels what is still running after shutdown_grace
+  std::atomic<bool> m_drained{false};
+};
+
+}  // namespace llmgw::daemon

@@ -1,0 +1,61 @@
+#include "daemon/http_reply.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+#include "daemon/error_response.hpp"
+
+namespace llmgw::daemon {
+
+nlohmann::json parse_json_object(const std::string& body) {
+  if (body.empty()) {
+    fail(ErrorKind::invalid_request, "the request has no body",
+         "send a JSON object with Content-Type: application/json");
+  }
+  nlohmann::json parsed;
+  try {
+    parsed = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    fail(ErrorKind::invalid_request,
+         "the request body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
+         "send a JSON object with Content-Type: application/json");
+  }
+  if (!parsed.is_object()) {
+    fail(ErrorKind::invalid_request,
+         std::string("the request body must be a JSON object, not ") + parsed.type_name());
+  }
+  return parsed;
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+void send_error(httplib::Response& res, const Error& error) {
+  const ErrorResponse response = openai_error_response(error);
+  if (response.retry_after_seconds)
+    res.set_header("Retry-After", std::to_string(*response.retry_after_seconds));
+  send_json(res, response.status, response.body);
+}
+
+std::string request_id_for(const httplib::Request& req) {
+  const std::string given = req.get_header_value("x-request-id");
+  const bool sane =
+      !given.empty() && given.size() <= 128 && std::all_of(given.begin(), given.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == ':' || c == '-';
+      });
+  if (sane)
+    return given;
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  char id[32];
+  std::snprintf(id, sizeof id, "req_%012llx%012llx",
+                static_cast<unsigned long long>(random() & 0xffffffffffffULL),
+                static_cast<unsigned long long>(random() & 0xffffffffffffULL));
+  return id;
+}
+
+}  // namespace llmgw::daemon

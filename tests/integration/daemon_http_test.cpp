@@ -1,0 +1,242 @@
+// The daemon's HTTP hygiene: every bad request gets OpenAI's error JSON with the right
+// status (400, 404, 405, 413), security headers, CORS only when configured, liveness and
+// readiness, and a graceful shutdown that loses no ledger row.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/store/ledger.hpp"
+#include "core/store/migrations.hpp"
+#include "support/daemon_harness.hpp"
+
+using llmgw::test::DaemonHarness;
+using llmgw::test::Reply;
+using nlohmann::json;
+
+namespace {
+
+// The error object of an OpenAI error body, after checking the body has exactly its shape.
+json error_of(const httplib::Result& res) {
+  REQUIRE(res);
+  CHECK(res->get_header_value("Content-Type") == "application/json");
+  CHECK(res->get_header_value("X-Content-Type-Options") == "nosniff");
+  CHECK(res->get_header_value("Cache-Control") == "no-store");
+  const json body = json::parse(res->body);
+  REQUIRE(body.contains("error"));
+  const json& error = body["error"];
+  CHECK(error["message"].is_string());
+  CHECK(error["type"].is_string());
+  CHECK(error.contains("param"));
+  CHECK(error.contains("code"));
+  return error;
+}
+
+httplib::Result post_text(const DaemonHarness& d, const char* path, const std::string& text) {
+  return d.client().Post(path, text, "application/json");
+}
+
+}  // namespace
+
+TEST_CASE("daemon: bad requests get OpenAI's error JSON with the right status", "[daemon][http]") {
+  DaemonHarness d;
+  {
+    const auto res = post_text(d, "/v1/chat/completions", R"({"model": "gpt-4o-mini", )");
+    CHECK(res->status == 400);
+    CHECK(error_of(res)["message"].get<std::string>().find("not valid JSON") != std::string::npos);
+  }
+  {
+    const auto res = post_text(d, "/v1/chat/completions", "[1, 2]");
+    CHECK(res->status == 400);
+    CHECK(error_of(res)["message"].get<std::string>().find("JSON object") != std::string::npos);
+  }
+  {
+    const auto res =
+        post_text(d, "/v1/chat/completions", R"({"model": "gpt-4o-mini", "messages": "hi"})");
+    CHECK(res->status == 400);
+    CHECK(error_of(res)["param"] == "messages");
+  }
+  {
+    const auto res = post_text(
+        d, "/v1/chat/completions",
+        R"({"model": "gpt-4o-mini", "temperature": "hot", "messages": [{"role": "user", "content": "x"}]})");
+    CHECK(res->status == 400);
+    CHECK(error_of(res)["param"] == "temperature");
+  }
+  {
+    const auto res = post_text(
+        d, "/v1/chat/completions",
+        R"({"model": "nosuchprovider/x", "messages": [{"role": "user", "content": "x"}]})");
+    CHECK(res->status == 404);
+    error_of(res);
+  }
+  {
+    const auto res = post_text(d, "/v1/embeddings", R"({"model": "text-embedding-3-small"})");
+    CHECK(res->status == 400);
+    error_of(res);
+  }
+  {
+    const auto res = d.client().Get("/v2/whatever");
+    CHECK(res->status == 404);
+    CHECK(error_of(res)["type"] == "invalid_request_error");
+  }
+  {
+    const auto res = d.client().Get("/v1/chat/completions");
+    CHECK(res->status == 405);
+    CHECK(res->get_header_value("Allow") == "POST");
+    CHECK(error_of(res)["code"] == "method_not_allowed");
+  }
+  {
+    const auto res = d.client().Delete("/v1/models");
+    CHECK(res->status == 405);
+    CHECK(res->get_header_value("Allow") == "GET");
+  }
+  // Nothing above reached the upstream.
+  CHECK(d.upstream.requests().empty());
+}
+
+TEST_CASE("daemon: an upstream error keeps its status, except a refused provider key",
+          "[daemon][http]") {
+  DaemonHarness d;
+  d.upstream.push(Reply::error(429, "Rate limit reached", "requests", "rate_limit_exceeded")
+                      .with_header("Retry-After", "7"));
+  const auto limited =
+      post_text(d, "/v1/chat/completions",
+                R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]})");
+  CHECK(limited->status == 429);
+  CHECK(limited->get_header_value("Retry-After") == "7");
+  error_of(limited);
+
+  d.upstream.push(
+      Reply::error(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"));
+  const auto refused =
+      post_text(d, "/v1/chat/completions",
+                R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]})");
+  CHECK(refused->status == 502);  // the client's request and key were fine
+  CHECK(error_of(refused)["type"] == "upstream_authentication_error");
+}
+
+TEST_CASE("daemon: a body over the limit is refused with 413", "[daemon][http]") {
+  DaemonHarness d([](llmgw::Config&, llmgw::daemon::DaemonOptions& options) {
+    options.max_body_bytes = 64 * 1024;
+  });
+  const std::string big = R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": ")" +
+                          std::string(100 * 1024, 'x') + R"("}]})";
+  const auto res = post_text(d, "/v1/chat/completions", big);
+  REQUIRE(res);
+  CHECK(res->status == 413);
+  CHECK(error_of(res)["code"] == "request_too_large");
+  CHECK(d.upstream.requests().empty());
+}
+
+TEST_CASE("daemon: CORS is off unless an origin is allowed", "[daemon][http]") {
+  {
+    DaemonHarness d;
+    const auto res = d.client().Get("/health", {{"Origin", "https://evil.example"}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK_FALSE(res->has_header("Access-Control-Allow-Origin"));
+  }
+  DaemonHarness d([](llmgw::Config&, llmgw::daemon::DaemonOptions& options) {
+    options.cors_origins = {"https://app.example"};
+  });
+  const auto allowed = d.client().Get("/health", {{"Origin", "https://app.example"}});
+  REQUIRE(allowed);
+  CHECK(allowed->get_header_value("Access-Control-Allow-Origin") == "https://app.example");
+  const auto other = d.client().Get("/health", {{"Origin", "https://evil.example"}});
+  REQUIRE(other);
+  CHECK_FALSE(other->has_header("Access-Control-Allow-Origin"));
+  const auto preflight = d.client().Options(
+      "/v1/chat/completions",
+      {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"}});
+  REQUIRE(preflight);
+  CHECK(preflight->status == 204);
+  CHECK(preflight->get_header_value("Access-Control-Allow-Methods").find("POST") !=
+        std::string::npos);
+}
+
+TEST_CASE("daemon: /health and /ready", "[daemon][http]") {
+  DaemonHarness d;
+  const auto health = d.client().Get("/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(json::parse(health->body)["status"] == "ok");
+  const auto ready = d.client().Get("/ready");
+  REQUIRE(ready);
+  CHECK(ready->status == 200);
+  CHECK(json::parse(ready->body)["checks"]["database"] == "ok");
+}
+
+TEST_CASE("daemon: /ready is 503 when the database cannot be used", "[daemon][http]") {
+  DaemonHarness d([](llmgw::Config& config, llmgw::daemon::DaemonOptions&) {
+    config.paths.db_file = "/proc/llmgw-cannot-be-here/llmgw.db";
+  });
+  const auto ready = d.client().Get("/ready");
+  REQUIRE(ready);
+  CHECK(ready->status == 503);
+  CHECK(json::parse(ready->body)["status"] == "not ready");
+  // Requests are still answered; the warning says they are not recorded.
+  const auto answered = post_text(
+      d, "/v1/chat/completions",
+      R"({"model": "mock/echo", "messages": [{"role": "user", "content": "still here"}]})");
+  REQUIRE(answered);
+  CHECK(answered->status == 200);
+  d.stop();
+  CHECK(d.log.str().find("not being recorded") != std::string::npos);
+}
+
+TEST_CASE("daemon: shutdown lets requests in flight finish and loses no ledger row",
+          "[daemon][shutdown]") {
+  DaemonHarness d;
+  for (int i = 0; i < 3; ++i)
+    d.upstream.push(Reply::echo().with_delay(std::chrono::milliseconds(400)));
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.emplace_back([&, i] {
+      const auto res =
+          post_text(d, "/v1/chat/completions",
+                    R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "slow )" +
+                        std::to_string(i) + R"("}]})");
+      if (res && res->status == 200)
+        ++ok;
+    });
+  }
+  for (int i = 0; i < 200 && d.upstream.requests().size() < 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(d.upstream.requests().size() == 3);
+  d.stop();  // returns once they are answered and the ledger is written
+  for (auto& client : clients)
+    client.join();
+  CHECK(ok == 3);
+  llmgw::Database db = llmgw::open_migrated(d.config.paths.db_file);
+  const auto rows = llmgw::read_ledger_rows(db);
+  REQUIRE(rows.size() == 3);
+  for (const auto& row : rows)
+    CHECK(row.status == "ok");
+  // Nothing listens any more.
+  CHECK_FALSE(d.client().Get("/health"));
+}
+
+TEST_CASE("daemon: a request still running after the grace period is cancelled and recorded",
+          "[daemon][shutdown]") {
+  DaemonHarness d([](llmgw::Config&, llmgw::daemon::DaemonOptions& options) {
+    options.shutdown_grace = std::chrono::milliseconds(200);
+  });
+  d.upstream.push(Reply::echo().with_delay(std::chrono::milliseconds(20'000)));
+  std::thread client([&] {
+    post_text(d, "/v1/chat/completions",
+              R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "forever"}]})");
+  });
+  for (int i = 0; i < 200 && d.upstream.requests().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto started = std::chrono::steady_clock::now();
+  d.stop();
+  client.join();
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  llmgw::Database db = llmgw::open_migrated(d.config.paths.db_file);
+  const auto rows = llmgw::read_ledger_rows(db);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].status == "cancelled");
+}
