@@ -1,5 +1,7 @@
 #include "daemon/daemon.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <regex>
 
@@ -76,6 +78,13 @@ Daemon::Daemon(const Config& config, Transport& transport, const Credentials& cr
   m_server.set_read_timeout(30, 0);
   m_server.set_write_timeout(30, 0);
   m_server.set_payload_max_length(m_options.max_body_bytes);
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second daemon bind the same port
+  // and silently share its connections; SO_REUSEADDR alone still allows a quick restart.
+  m_server.set_socket_options([this](socket_t sock) {
+    const int on = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    m_listen_socket = sock;
+  });
   install_hygiene();
   install_routes();
   install_fallbacks();
@@ -100,6 +109,11 @@ int Daemon::bind() {
          any ? "check that the host is an address of this machine"
              : "pick another port with --port, or --port 0 for any free one");
   }
+  // Debian's cpp-httplib listens with a backlog of 5 (compiled in): a burst of clients
+  // connecting at once would see SYNs dropped and 1 s retransmits. Listening again on the
+  // bound socket raises it.
+  if (m_listen_socket >= 0)
+    ::listen(m_listen_socket, SOMAXCONN);
   m_port = port;
   return port;
 }

@@ -110,6 +110,7 @@ class Daemon {
   Gateway m_gateway;
   httplib::Server m_server;
   int m_port = 0;
+  int m_listen_socket = -1;  // the bound socket, as cpp-httplib's socket options saw it
   std::chrono::steady_clock::time_point m_started;
 
   std::mutex m_in_flight_mutex;
