@@ -26,7 +26,8 @@ response cache and ledger. Models are named as in `llmgw chat -m`: openai/gpt-4o
 claude-sonnet-4-5, an alias, "a,b" for a fallback.
 
 Endpoints: POST /v1/chat/completions (streamed or not), /v1/embeddings,
-/v1/images/generations; GET /v1/models, /v1/models/{id}, /health, /ready.
+/v1/images/generations; GET /v1/models, /v1/models/{id}, /health, /ready,
+/health/detailed, /v1/providers/status.
 Answers carry "cost", "provider" and "response_time_ms", and the headers x-request-id,
 x-llmgw-provider, x-llmgw-model, x-llmgw-cost-usd, x-llmgw-cache and x-llmgw-attempts.
 The request header x-llmgw-cache: force|bypass|refresh steers the response cache.

@@ -39,6 +39,8 @@ const std::vector<KnownRoute>& known_routes() {
       {std::regex("/v1/models/.+"), "GET"},
       {std::regex("/health"), "GET"},
       {std::regex("/ready"), "GET"},
+      {std::regex("/health/detailed"), "GET"},
+      {std::regex("/v1/providers/status"), "GET"},
   };
   return k_routes;
 }

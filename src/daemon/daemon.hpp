@@ -96,6 +96,9 @@ class Daemon {
   void get_model(const httplib::Request& req, httplib::Response& res);
   void health(const httplib::Request& req, httplib::Response& res);
   void ready(const httplib::Request& req, httplib::Response& res);
+  void health_detailed(const httplib::Request& req, httplib::Response& res);
+  void providers_status(const httplib::Request& req, httplib::Response& res);
+  nlohmann::json breakers_json() const;
 
   void warn(const std::string& message);
 

@@ -240,3 +240,41 @@ TEST_CASE("daemon: a request still running after the grace period is cancelled a
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].status == "cancelled");
 }
+
+TEST_CASE("daemon: /health/detailed and /v1/providers/status show the live breakers",
+          "[daemon][http]") {
+  DaemonHarness d([](llmgw::Config& config, llmgw::daemon::DaemonOptions&) {
+    config.breaker.value.failure_threshold = 2;
+  });
+  for (int i = 0; i < 2; ++i) {
+    d.upstream.push(Reply::error(503, "down", "server_error"));
+    post_text(d, "/v1/chat/completions",
+              R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]})");
+  }
+  const auto status = d.client().Get("/v1/providers/status");
+  REQUIRE(status);
+  CHECK(status->status == 200);
+  const json breakers = json::parse(status->body)["breakers"];
+  REQUIRE(breakers.size() == 1);
+  CHECK(breakers[0]["provider"] == "openai");
+  CHECK(breakers[0]["state"] == "open");
+  CHECK(breakers[0]["failures"] == 2);
+  CHECK(breakers[0]["key"].get<std::string>().find("9876") != std::string::npos);
+  CHECK(status->body.find(DaemonHarness::k_provider_key) == std::string::npos);
+
+  // Open: the next request fails fast without reaching the upstream.
+  const auto skipped = post_text(
+      d, "/v1/chat/completions",
+      R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]})");
+  CHECK(skipped->status >= 500);
+  CHECK(d.upstream.requests().size() == 2);
+
+  const auto detailed = d.client().Get("/health/detailed");
+  REQUIRE(detailed);
+  const json health = json::parse(detailed->body);
+  CHECK(health["status"] == "ok");
+  CHECK(health["uptime_seconds"].get<double>() >= 0);
+  CHECK(health["breakers"] == breakers);
+  CHECK(health["cache"]["enabled"] == true);
+  CHECK(health["database"]["path"] == d.config.paths.db_file.string());
+}
