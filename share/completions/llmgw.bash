@@ -21,8 +21,19 @@ _llmgw() {
       esac
       COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --cache --no-cache --json -u --usage -v --verbose --key --help" -- "$cur")) ;;
     keys)
-      if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "set add list rm path" -- "$cur"));
-      else COMPREPLY=($(compgen -W "$providers" -- "$cur")); fi ;;
+      if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "set add list rm path create revoke" -- "$cur")); return; fi
+      case "${words[i+1]}" in
+        create)
+          case "$prev" in
+            --budget-period) COMPREPLY=($(compgen -W "day month total" -- "$cur")) ;;
+            --expires) COMPREPLY=($(compgen -W "12h 7d 30d 90d" -- "$cur")) ;;
+            --budget|--rpm|--tpm|--models) ;;
+            *) COMPREPLY=($(compgen -W "--budget --budget-period --rpm --tpm --models --expires --help" -- "$cur")) ;;
+          esac ;;
+        list) COMPREPLY=($(compgen -W "--clients --json --help" -- "$cur")) ;;
+        revoke) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W "$providers" -- "$cur")) ;;
+      esac ;;
     models)
       case "$prev" in
         -p|--provider) COMPREPLY=($(compgen -W "$providers" -- "$cur")); return ;;

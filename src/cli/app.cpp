@@ -60,7 +60,8 @@ void print_missing_subcommand(CLI::App& app, Io& io) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> k_commands = {
       {"chat", "Send a prompt to any model and stream the answer", &register_chat},
-      {"keys", "Store, list and remove provider API keys", &register_keys},
+      {"keys", "Store, list and remove provider API keys; create and revoke client keys",
+       &register_keys},
       {"config", "Show where config lives and the effective settings", &register_config},
       {"models", "List the models of the configured providers", &register_models},
       {"providers", "Show the providers' health: circuit breakers and rate-limited keys",

@@ -32,4 +32,9 @@ void register_usage(CLI::App& parent, Context& ctx);
 void register_cache(CLI::App& parent, Context& ctx);
 void register_serve(CLI::App& parent, Context& ctx);
 
+// The client keys of `llmgw serve`, under `keys` (client_keys_command.cpp): adds `create`
+// and `revoke` to it; `keys list --clients [--json]` runs run_client_key_list.
+void register_client_keys(CLI::App& keys, Context& ctx);
+int run_client_key_list(Context& ctx, bool json);
+
 }  // namespace llmgw::cli

@@ -17,7 +17,8 @@ namespace llmgw::cli {
 namespace {
 
 constexpr const char* k_db_footer =
-    R"(One SQLite database is for the ledger (a row per request) and the response cache:
+    R"(One SQLite database is for the ledger (a row per request), the response cache and
+the client keys of `llmgw serve`:
 $XDG_DATA_HOME/llmgw/llmgw.db (else ~/.local/share/llmgw/llmgw.db); --db FILE or
 LLMGW_DB point elsewhere. It is created on first use, in WAL mode, and shared safely by
 concurrent llmgw processes; every chat request is a row of its ledger. A damaged file is
@@ -50,6 +51,7 @@ void print_json(std::ostream& out, const DbCheck& check) {
     report["journal_mode"] = or_null(check.journal_mode);
     report["ledger_rows"] = or_null(check.ledger_rows);
     report["cache_entries"] = or_null(check.cache_entries);
+    report["client_keys"] = or_null(check.client_keys);
   }
   report["supported_schema_version"] = check.known_version;
   report["ok"] = check.ok();
@@ -71,7 +73,8 @@ void print_text(std::ostream& out, const DbCheck& check) {
     out << "journal mode    " << *check.journal_mode << '\n';
   if (!check.damaged) {
     out << "ledger rows     " << count_text(check.ledger_rows) << '\n'
-        << "cache entries   " << count_text(check.cache_entries) << '\n';
+        << "cache entries   " << count_text(check.cache_entries) << '\n'
+        << "client keys     " << count_text(check.client_keys) << '\n';
   }
   out << "integrity       " << (check.damaged ? "DAMAGED" : "ok") << '\n';
   for (const std::string& problem : check.problems)

@@ -1,4 +1,5 @@
-// `llmgw keys`: provider API keys in the keys file (0600, atomic writes).
+// `llmgw keys`: provider API keys in the keys file (0600, atomic writes), and the client
+// keys of `llmgw serve` (create, revoke, list --clients: client_keys_command.cpp).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <istream>
@@ -33,7 +34,13 @@ Examples:
   printf '%s' "$KEY2" | llmgw keys add groq
   llmgw keys list
   llmgw keys rm openai
-  llmgw keys path)";
+  llmgw keys path
+
+Client keys are what apps present to `llmgw serve` (each with an optional budget, rate
+limits, allowed models and expiry); they live in the database, not the keys file:
+  KEY=$(llmgw keys create my-app --budget 5 --budget-period day --rpm 60)
+  llmgw keys list --clients
+  llmgw keys revoke my-app)";
 
 void check_name(const std::string& name) {
   const bool ok =
@@ -190,7 +197,8 @@ int run_rm(Context& ctx, const std::string& name) {
 }  // namespace
 
 void register_keys(CLI::App& parent, Context& ctx) {
-  CLI::App* keys = parent.add_subcommand("keys", "Store, list and remove provider API keys");
+  CLI::App* keys = parent.add_subcommand(
+      "keys", "Store, list and remove provider API keys; create and revoke client keys");
   keys->require_subcommand(1);
   keys->footer(k_keys_footer);
 
@@ -205,12 +213,22 @@ void register_keys(CLI::App& parent, Context& ctx) {
   add->add_option("name", *name, "Provider name, e.g. openai")->required();
   add->callback([&ctx, name] { ctx.exit_code = run_add(ctx, *name); });
 
-  CLI::App* list = keys->add_subcommand("list", "Show stored keys (last 4 characters only)");
-  list->callback([&ctx] { ctx.exit_code = run_list(ctx); });
+  auto clients = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
+  CLI::App* list = keys->add_subcommand(
+      "list", "Show stored provider keys (last 4 characters only); --clients: client keys");
+  CLI::Option* clients_flag = list->add_flag(
+      "--clients", *clients, "List the client keys of `llmgw serve` instead, with their limits");
+  list->add_flag("--json", *json, "With --clients: print JSON")->needs(clients_flag);
+  list->callback([&ctx, clients, json] {
+    ctx.exit_code = *clients ? run_client_key_list(ctx, *json) : run_list(ctx);
+  });
 
   CLI::App* rm = keys->add_subcommand("rm", "Remove every stored key of a provider");
   rm->add_option("name", *name, "Provider name")->required();
   rm->callback([&ctx, name] { ctx.exit_code = run_rm(ctx, *name); });
+
+  register_client_keys(*keys, ctx);
 
   CLI::App* path = keys->add_subcommand("path", "Print the keys file's path");
   path->callback([&ctx] {

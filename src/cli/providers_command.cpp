@@ -1,7 +1,6 @@
 // `llmgw providers status`: the circuit breakers and rate-limited keys that earlier runs
 // recorded in the state directory (resilience/health_file.hpp).
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -10,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/context.hpp"
+#include "cli/text_table.hpp"
 #include "core/resilience/health_file.hpp"
 
 namespace llmgw::cli {
@@ -38,33 +38,6 @@ std::string state_now(const SavedBreaker& breaker, std::int64_t now) {
 
 std::string seconds_text(std::int64_t seconds) {
   return std::to_string(seconds) + " s";
-}
-
-// Terminal columns of UTF-8 text (the key hints start with "…"): its code points.
-std::size_t columns(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i)
-      widths[i] = std::max(widths[i], columns(row[i]));
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size())
-        line += std::string(widths[i] - columns(row[i]) + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ')
-      line.pop_back();
-    out << line << '\n';
-  }
 }
 
 int run_status(Context& ctx, bool json) {
@@ -121,7 +94,7 @@ int run_status(Context& ctx, bool json) {
                     std::to_string(b.failures),
                     state == "open" ? seconds_text(b.open_until - now) : "-"});
   }
-  print_table(out, rows);
+  print_text_table(out, rows);
   for (const SavedKey& k : resting) {
     out << "rate-limited: " << k.provider << " key " << k.key_hint << " rests for "
         << seconds_text(k.cooling_until - now) << " more\n";

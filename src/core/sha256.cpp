@@ -13,12 +13,17 @@ std::string sha256_hex(std::string_view data) {
   unsigned int size = 0;
   if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
     fail(ErrorKind::internal, "SHA-256 failed");
+  return hex_text(std::string_view(reinterpret_cast<const char*>(digest.data()), size));
+}
+
+std::string hex_text(std::string_view bytes) {
   static constexpr char k_hex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(k_hex[digest[i] >> 4]);
-    out.push_back(k_hex[digest[i] & 0x0f]);
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back(k_hex[byte >> 4]);
+    out.push_back(k_hex[byte & 0x0f]);
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// The time window of `llmgw usage`: --since and --until as dates, date-times or spans
-// back from now. Pure: "now" is given, and local time follows TZ.
+// Moments typed on the command line: the window of `llmgw usage` (--since and --until as
+// dates, date-times or spans back from now) and a client key's --expires. Pure: "now" is given, and
+// local time follows TZ.
 #pragma once
 
 #include <cstdint>
@@ -17,5 +18,13 @@ enum class Bound { since, until };
 //   "now"                      now_ms
 // Anything else throws GatewayError{usage} with the forms in the fix.
 std::int64_t parse_time_bound(std::string_view text, Bound bound, std::int64_t now_ms);
+
+// The expiry of a client key (`llmgw keys create --expires`), in unix ms:
+//   "30d", "12h", "2w", "90m"  that long after `now_ms`
+//   "2026-12-31"               the local midnight ending that day (the key works through it)
+//   "2026-12-31T18:00"         that local minute
+// A moment not after now_ms, or anything else, throws GatewayError{usage} with the forms
+// in the fix.
+std::int64_t parse_expiry(std::string_view text, std::int64_t now_ms);
 
 }  // namespace llmgw

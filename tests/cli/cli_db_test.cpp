@@ -40,6 +40,7 @@ TEST_CASE("db check on a fresh database: ok, version, sizes, counts", "[cli][db]
              Catch::Contains("schema version  " + version + " (this llmgw: " + version + ")"));
   CHECK_THAT(result.out, Catch::Contains("ledger rows     2"));
   CHECK_THAT(result.out, Catch::Contains("cache entries   0"));
+  CHECK_THAT(result.out, Catch::Contains("client keys     0"));
   CHECK_THAT(result.out, Catch::Contains("integrity       ok"));
 
   const auto json = env.run({"db", "check", "--json"});
@@ -55,6 +56,7 @@ TEST_CASE("db check on a fresh database: ok, version, sizes, counts", "[cli][db]
   CHECK(report["journal_mode"] == "wal");
   CHECK(report["ledger_rows"] == 2);
   CHECK(report["cache_entries"] == 0);
+  CHECK(report["client_keys"] == 0);
   CHECK(report["problems"] == nlohmann::json::array());
 }
 

@@ -45,6 +45,15 @@ const std::vector<Sample>& samples() {
           {"SELECT requests = 3 AND cost_usd = 0.5 AND unpriced = 1 FROM ledger_rollup "
            "WHERE dimension = 'model' AND bucket = 1888888"},
       },
+      {
+          {"INSERT INTO client_keys (id, name, secret_hash, created_ms, budget_usd, "
+           "budget_period, rpm, tpm, models, expires_ms, revoked_ms) VALUES ('0123456789ab', "
+           "'my-app', 'ff00', 1700000000000, 12.5, 'day', 60, 100000, '[\"gpt-4o\"]', "
+           "1800000000000, NULL)"},
+          {"SELECT budget_usd = 12.5 AND budget_period = 'day' AND rpm = 60 AND tpm = 100000 "
+           "AND models = '[\"gpt-4o\"]' AND revoked_ms IS NULL FROM client_keys "
+           "WHERE id = '0123456789ab' AND name = 'my-app'"},
+      },
   };
   return k_samples;
 }

@@ -66,3 +66,27 @@ TEST_CASE("usage span: anything else is a usage error that names the forms", "[u
           parse_time_bound("x", Bound::until, k_now);
         }).message.find("--until") == 0);
 }
+
+TEST_CASE("expiry: spans count ahead, a date runs through its day, the past is refused",
+          "[usage][client_keys]") {
+  LocalZone utc("UTC");
+  CHECK(parse_expiry("30d", k_now) == k_now + 30 * k_day);
+  CHECK(parse_expiry("12h", k_now) == k_now + 12 * 60 * k_minute);
+  CHECK(parse_expiry("2w", k_now) == k_now + 14 * k_day);
+  CHECK(parse_expiry("90m", k_now) == k_now + 90 * k_minute);
+  CHECK(parse_expiry("2025-12-31", k_now) == parse_time_bound("2026-01-01", Bound::since, k_now));
+  CHECK(parse_expiry("2025-12-31T18:00", k_now) ==
+        parse_time_bound("2025-12-31T18:00", Bound::since, k_now));
+  for (const char* bad :
+       {"0d", "now", "2025-11-22", "2025-11-23T12:00", "2025-02-30", "soon", "-1d"}) {
+    INFO(bad);
+    const Error e = test::error_of([&] { parse_expiry(bad, k_now); });
+    CHECK(e.kind == ErrorKind::usage);
+    CHECK(e.message.find("--expires '" + std::string(bad) + "'") == 0);
+    CHECK_THAT(e.fix, Catch::Contains("span from now"));
+  }
+  CHECK_THAT(test::error_of([] { parse_expiry("2025-11-22", k_now); }).message,
+             Catch::Contains("not in the future"));
+  // 2025-11-23 is today: it runs through its end, which is ahead of now.
+  CHECK(parse_expiry("2025-11-23", k_now) == parse_time_bound("2025-11-24", Bound::since, k_now));
+}

@@ -279,6 +279,10 @@ std::int64_t Database::last_insert_rowid() const {
   return sqlite3_last_insert_rowid(m_db);
 }
 
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(m_db);
+}
+
 bool Database::table_exists(std::string_view name) {
   Statement statement = prepare("SELECT 1 FROM sqlite_schema WHERE type='table' AND name=?1");
   statement.bind(1, name);

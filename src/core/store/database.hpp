@@ -114,6 +114,8 @@ class Database {
   std::int64_t user_version();
   void set_user_version(std::int64_t version);
   std::int64_t last_insert_rowid() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+  std::int64_t changes() const;
   bool table_exists(std::string_view name);
 
   // Throws the GatewayError for SQLite result code `rc` (see the top of this file);

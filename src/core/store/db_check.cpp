@@ -42,6 +42,7 @@ void inspect(Database& db, DbCheck& check) {
   if (!check.damaged) {
     check.ledger_rows = count_rows(db, "ledger");
     check.cache_entries = count_rows(db, "cache_entries");
+    check.client_keys = count_rows(db, "client_keys");
   }
 }
 

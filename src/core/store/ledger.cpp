@@ -99,6 +99,14 @@ CacheHitTotals cache_hit_totals(Database& db) {
   return totals;
 }
 
+double client_spend_usd(Database& db, const std::string& key_name, std::int64_t since_ms) {
+  // ledger_client_key (client_key, ts_ms) finds the rows (migration 3).
+  Statement select =
+      db.prepare("SELECT TOTAL(cost_usd) FROM ledger WHERE client_key = ?1 AND ts_ms >= ?2");
+  select.bind(1, key_name).bind(2, since_ms);
+  return select.step() ? select.real(0) : 0;
+}
+
 bool has_unpriced_answer(Database& db, const std::string& provider, const std::string& model_served,
                          std::int64_t before_ms) {
   // ledger_provider_model (provider, model_served, ts_ms) finds the candidates.

@@ -14,7 +14,7 @@ namespace llmgw {
 struct LedgerRow {
   std::int64_t ts_ms = 0;                 // when the request started, unix milliseconds
   std::string source = "cli";             // cli, repl or daemon
-  std::optional<std::string> client_key;  // the daemon client key's id, never the key
+  std::optional<std::string> client_key;  // the daemon client key's name, never the key
   std::string endpoint = "chat";          // chat, embeddings or images
   std::optional<std::string> provider;    // the provider that served (or last failed)
   std::optional<std::string> model_requested;
@@ -51,6 +51,11 @@ struct CacheHitTotals {
   double saved_usd = 0;
 };
 CacheHitTotals cache_hit_totals(Database& db);
+
+// What the client key named `key_name` has spent (the sum of known costs; unpriced
+// requests count $0) in requests started at or after `since_ms`. The budgets of
+// client_limits.hpp start from it.
+double client_spend_usd(Database& db, const std::string& key_name, std::int64_t since_ms);
 
 // Whether the ledger holds an answered, unpriced (cost NULL) request that `provider`
 // served as `model_served`, started before `before_ms`: the "no price known" warning is

@@ -102,8 +102,31 @@ INSERT INTO ledger_rollup
   GROUP BY dimension, bucket, label;
 )sql";
 
-// Adding a migration: write k_migration_3 above and append it here.
-constexpr std::array<std::string_view, 2> k_migrations = {k_migration_1, k_migration_2};
+// Client keys of `llmgw serve` (client_keys.hpp). A name is unique among the keys not
+// revoked, so a revoked key's name can be given again; ids are never reused. The ledger
+// index answers "what has this key spent since…" (client_spend_usd) without a scan.
+constexpr std::string_view k_migration_3 = R"sql(
+CREATE TABLE client_keys (
+  id            TEXT    PRIMARY KEY,
+  name          TEXT    NOT NULL,
+  secret_hash   TEXT    NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  budget_usd    REAL    CHECK (budget_usd IS NULL OR budget_usd >= 0),
+  budget_period TEXT    NOT NULL DEFAULT 'month'
+                        CHECK (budget_period IN ('day', 'month', 'total')),
+  rpm           INTEGER CHECK (rpm IS NULL OR rpm > 0),
+  tpm           INTEGER CHECK (tpm IS NULL OR tpm > 0),
+  models        TEXT,
+  expires_ms    INTEGER,
+  revoked_ms    INTEGER
+);
+CREATE UNIQUE INDEX client_keys_active_name ON client_keys (name) WHERE revoked_ms IS NULL;
+CREATE INDEX ledger_client_key ON ledger (client_key, ts_ms);
+)sql";
+
+// Adding a migration: write k_migration_4 above and append it here.
+constexpr std::array<std::string_view, 3> k_migrations = {k_migration_1, k_migration_2,
+                                                          k_migration_3};
 
 [[noreturn]] void fail_newer(const Database& db, std::int64_t found, std::int64_t known) {
   fail(ErrorKind::config,

@@ -7,7 +7,7 @@
 // Migration 1:
 //   ledger         one row per request (chat, embed, image; success, failure, cache hit):
 //                  ts_ms (unix ms), source (cli, repl, daemon), client_key (the daemon
-//                  client's key id, never a secret), endpoint, provider, model_requested,
+//                  client key's name, never a secret), endpoint, provider, model_requested,
 //                  model_served, status ('ok', 'error', 'cancelled'), error_type, attempts,
 //                  input/output/cached_input/cache_write/reasoning tokens, cost_usd (NULL
 //                  when unpriced), price_version, latency_ms, ttft_ms, cache_hit (0/1),
@@ -17,6 +17,14 @@
 // Migration 2:
 //   ledger_rollup  the ledger summed per 15-minute bucket and usage dimension (all, model,
 //                  provider, key, source), for fast `llmgw usage` (ledger_rollup.hpp).
+// Migration 3:
+//   client_keys    the keys apps present to `llmgw serve` (client_keys.hpp): id (12 hex,
+//                  random, the primary key), name (unique among keys not revoked),
+//                  secret_hash (hex SHA-256 of the secret; the secret itself is never
+//                  stored), created_ms, budget_usd (NULL: none), budget_period ('day',
+//                  'month', 'total'), rpm and tpm (NULL: no limit), models (a JSON array;
+//                  NULL: every model), expires_ms (NULL: never), revoked_ms (NULL: active).
+//   ledger_client_key  an index on ledger (client_key, ts_ms), for a key's spend.
 #pragma once
 
 #include <cstdint>
