@@ -32,6 +32,11 @@ Answers carry "cost", "provider" and "response_time_ms", and the headers x-reque
 x-llmgw-provider, x-llmgw-model, x-llmgw-cost-usd, x-llmgw-cache and x-llmgw-attempts.
 The request header x-llmgw-cache: force|bypass|refresh steers the response cache.
 
+Client keys (`llmgw keys create NAME`): once one exists, every client must send one
+(Authorization: Bearer <key>, or x-api-key), and its model list, requests and tokens per
+minute and budget apply (429 with Retry-After, or insufficient_quota). GET /v1/usage
+shows the calling key's spend and budget, GET /v1/usage/transactions its requests.
+
 The first line on stdout is the base URL (with the port chosen for --port 0). SIGINT or
 SIGTERM stops accepting, lets requests in flight finish (up to --grace seconds, then
 cancels them), writes every ledger row and exits 0; a second signal cancels at once.
@@ -51,6 +56,7 @@ struct ServeOptions {
   double grace_seconds = 10;
   std::vector<std::string> cors_origins;
   bool insecure_no_auth = false;
+  bool require_key = false;
 };
 
 bool is_loopback(const std::string& host) {
@@ -100,13 +106,6 @@ class SignalThread {
 };
 
 int run_serve(Context& ctx, const ServeOptions& opts) {
-  if (!is_loopback(opts.host) && !opts.insecure_no_auth) {
-    fail(ErrorKind::usage,
-         "refusing to listen on " + opts.host +
-             " without client keys: anyone who can reach it "
-             "could spend on your provider keys",
-         "listen on 127.0.0.1, or pass --insecure-no-auth if this network is yours alone");
-  }
   if (opts.port < 0 || opts.port > 65535)
     fail(ErrorKind::usage, "--port " + std::to_string(opts.port) + " is not a port",
          "use 1-65535, or 0 for any free port");
@@ -118,10 +117,18 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
   options.cors_origins = opts.cors_origins;
   options.shutdown_grace = std::chrono::milliseconds(static_cast<long>(opts.grace_seconds * 1000));
   options.log = &ctx.io().err;
+  options.require_key = opts.require_key;
   const Config& config = ctx.config();
   SignalThread signals;  // before the daemon's threads start, so they inherit the mask
   daemon::Daemon server(config, ctx.transport(), ctx.credentials(), ctx.clock(), options);
   signals.start(server);
+  if (!is_loopback(opts.host) && !opts.insecure_no_auth && !server.auth_required()) {
+    fail(ErrorKind::usage,
+         "refusing to listen on " + opts.host +
+             " without client keys: anyone who can reach it could spend on your provider keys",
+         "create one with `llmgw keys create NAME` (or pass --require-key), listen on "
+         "127.0.0.1, or pass --insecure-no-auth if this network is yours alone");
+  }
   const int port = server.bind();
   const std::string base = "http://" + opts.host + ":" + std::to_string(port);
   ctx.io().out << base << "/v1\n" << std::flush;
@@ -158,6 +165,8 @@ void register_serve(CLI::App& parent, Context& ctx) {
   cmd->add_option("--cors-origin", opts->cors_origins,
                   "Allow browsers from this origin (repeatable; * for any); default none")
       ->type_name("ORIGIN");
+  cmd->add_flag("--require-key", opts->require_key,
+                "Ask every client for a client key, even before one exists");
   cmd->add_flag("--insecure-no-auth", opts->insecure_no_auth,
                 "Allow listening on a non-loopback address without client keys");
   cmd->footer(k_serve_footer);

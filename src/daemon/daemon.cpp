@@ -41,6 +41,8 @@ const std::vector<KnownRoute>& known_routes() {
       {std::regex("/ready"), "GET"},
       {std::regex("/health/detailed"), "GET"},
       {std::regex("/v1/providers/status"), "GET"},
+      {std::regex("/v1/usage"), "GET"},
+      {std::regex("/v1/usage/transactions"), "GET"},
   };
   return k_routes;
 }
@@ -70,6 +72,8 @@ Daemon::Daemon(const Config& config, Transport& transport, const Credentials& cr
       m_cache(config.paths.db_file, config.cache.value, [this](const std::string& w) { warn(w); }),
       m_gateway(config, transport, credentials, clock,
                 gateway_options(m_health, m_ledger, m_cache)),
+      m_prices(price_book(config)),
+      m_access(config, clock, m_options.require_key),
       m_started(std::chrono::steady_clock::now()) {
   const std::size_t max_threads = m_options.max_threads;
   m_server.new_task_queue = [max_threads] { return new GrowingTaskPool(max_threads); };

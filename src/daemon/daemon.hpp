@@ -30,6 +30,7 @@
 #include "core/resilience/health.hpp"
 #include "core/store/ledger_writer.hpp"
 #include "core/store/response_cache.hpp"
+#include "daemon/client_access.hpp"
 
 namespace llmgw::daemon {
 
@@ -41,6 +42,7 @@ struct DaemonOptions {
   std::vector<std::string> cors_origins;          // empty: no CORS headers at all
   std::chrono::milliseconds shutdown_grace{10'000};
   std::chrono::seconds keep_alive_timeout{5};
+  bool require_key = false;     // ask every client for a key even before one exists
   std::ostream* log = nullptr;  // warnings (and request lines); null: none
 };
 
@@ -61,6 +63,8 @@ class Daemon {
   void stop();
 
   int port() const { return m_port; }
+  // Whether clients must present a client key (one exists, or require_key).
+  bool auth_required() { return m_access.required(); }
   // Ledger rows handed to the writer so far (for tests and /health/detailed).
   LedgerWriter& ledger() { return m_ledger; }
 
@@ -86,7 +90,10 @@ class Daemon {
 
   // Routes (openai_routes.cpp, ops_routes.cpp).
   void chat_completions(const httplib::Request& req, httplib::Response& res);
-  void stream_chat(ChatCall call, bool include_usage, httplib::Response& res);
+  // `chain` (planned when a key reserved for it, else empty) and `admission` live until
+  // the stream ends.
+  void stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chain,
+                   ClientLimiter::Admission admission, bool include_usage, httplib::Response& res);
   // Embeddings and images: parse, fetch through the Gateway, answer whole.
   template <class Call, class Fetch>
   void serve_whole(const httplib::Request& req, httplib::Response& res, Fetch&& fetch);
@@ -101,6 +108,15 @@ class Daemon {
   nlohmann::json breakers_json() const;
 
   void warn(const std::string& message);
+  // For the calls that spend: the caller's key checked against the model and its limits,
+  // with the request's most expensive deployment reserved (chat) or nothing (embeddings
+  // and images, charged when they end). Empty when no key is required.
+  ClientLimiter::Admission admit(const std::optional<ClientKey>& key, const nlohmann::json& request,
+                                 double max_cost_usd);
+  double max_chat_cost(const std::vector<Route>& chain, const nlohmann::json& request) const;
+  void usage(const httplib::Request& req, httplib::Response& res);
+  void transactions(const httplib::Request& req, httplib::Response& res);
+  ClientKey require_caller(const httplib::Request& req);
 
   const Config& m_config;
   Clock& m_clock;
@@ -111,6 +127,8 @@ class Daemon {
   LedgerWriter m_ledger;
   ResponseCache m_cache;
   Gateway m_gateway;
+  PriceBook m_prices;
+  ClientAccess m_access;
   httplib::Server m_server;
   int m_port = 0;
   int m_listen_socket = -1;  // the bound socket, as cpp-httplib's socket options saw it

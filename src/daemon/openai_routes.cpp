@@ -1,9 +1,11 @@
 // OpenAI's endpoints: chat completions (whole and streamed), embeddings, images, models.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 
 #include "core/cache_key.hpp"
+#include "core/cost_estimate.hpp"
 #include "core/error.hpp"
 #include "core/model_catalog.hpp"
 #include "core/model_chain.hpp"
@@ -80,22 +82,55 @@ constexpr std::chrono::milliseconds k_heartbeat{1000};
 
 }  // namespace
 
+double Daemon::max_chat_cost(const std::vector<Route>& chain, const json& request) const {
+  double most = 0;
+  for (const Route& route : chain) {
+    most = std::max(
+        most, max_chat_cost_usd(m_prices, route.provider.name, route.model, request).value_or(0.0));
+  }
+  return most;
+}
+
+ClientLimiter::Admission Daemon::admit(const std::optional<ClientKey>& key, const json& request,
+                                       double max_cost_usd) {
+  if (!key)
+    return {};
+  const auto model = request.find("model");
+  return m_access.admit(
+      *key,
+      model != request.end() && model->is_string() ? model->get<std::string>() : std::string(),
+      max_cost_usd);
+}
+
 void Daemon::chat_completions(const httplib::Request& req, httplib::Response& res) {
   try {
+    const std::optional<ClientKey> key = m_access.identify(req);
     ChatCall call;
     call.request = parse_json_object(req.body);
     call.cache_mode = cache_mode_of(req);
+    // With a key, the chain is resolved here to reserve its most expensive deployment,
+    // and the Gateway sends exactly there.
+    auto chain = std::make_shared<std::vector<Route>>();
+    ClientLimiter::Admission admission;
+    if (key) {
+      call.client_key = key->name;
+      *chain = m_gateway.plan(call).chain;
+      call.planned_chain = chain.get();
+      admission = admit(key, call.request, max_chat_cost(*chain, call.request));
+    }
     if (flag(call.request, "stream")) {
       const auto options = call.request.find("stream_options");
       const bool include_usage =
           options != call.request.end() && options->is_object() && flag(*options, "include_usage");
-      stream_chat(std::move(call), include_usage, res);
+      stream_chat(std::move(call), std::move(chain), std::move(admission), include_usage, res);
       return;
     }
     CancelToken cancel;
     const InFlight in_flight(*this, cancel);
     call.cancel = &cancel;
     ChatResult result = m_gateway.chat(call);
+    if (admission)
+      m_access.settle(std::move(admission), result.accounting);
     json body = std::move(result.response);
     add_answer_fields(body, result.accounting, result.route);
     set_answer_headers(res, result.route, result.cache_hit, &result.accounting);
@@ -105,7 +140,9 @@ void Daemon::chat_completions(const httplib::Request& req, httplib::Response& re
   }
 }
 
-void Daemon::stream_chat(ChatCall call, bool include_usage, httplib::Response& res) {
+void Daemon::stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chain,
+                         ClientLimiter::Admission admission, bool include_usage,
+                         httplib::Response& res) {
   // What the producer learns before its first piece, read by this thread after
   // wait_started() (the relay's lock orders the two).
   struct Start {
@@ -122,7 +159,9 @@ void Daemon::stream_chat(ChatCall call, bool include_usage, httplib::Response& r
   };
   // The producer holds the relay by pointer: the relay joins it before it goes away.
   StreamRelay* const out = relay.get();
-  relay->start([this, out, call = std::move(call), include_usage]() {
+  // std::function wants a copyable callable: the move-only admission rides in a shared_ptr.
+  auto admitted = std::make_shared<ClientLimiter::Admission>(std::move(admission));
+  relay->start([this, out, chain, admitted, call = std::move(call), include_usage]() {
     // The usage chunk (choices: []) comes last; it is held until the call returns, so it
     // can carry the cost the ledger row priced, and sent only when the client asked.
     std::optional<json> usage;
@@ -135,6 +174,8 @@ void Daemon::stream_chat(ChatCall call, bool include_usage, httplib::Response& r
       }
       out->push(sse_data(chunk));
     });
+    if (*admitted)
+      m_access.settle(std::move(*admitted), result.accounting);
     if (usage) {
       (*usage)["cost"] = cost_of(result.accounting);
       (*usage)["provider"] = result.route.provider.name;
@@ -173,12 +214,19 @@ void Daemon::stream_chat(ChatCall call, bool include_usage, httplib::Response& r
 template <class Call, class Fetch>
 void Daemon::serve_whole(const httplib::Request& req, httplib::Response& res, Fetch&& fetch) {
   try {
+    const std::optional<ClientKey> key = m_access.identify(req);
     Call call;
     call.request = parse_json_object(req.body);
+    if (key)
+      call.client_key = key->name;
+    // Embeddings and images reserve nothing: they are charged what they cost when they end.
+    ClientLimiter::Admission admission = admit(key, call.request, 0.0);
     CancelToken cancel;
     const InFlight in_flight(*this, cancel);
     call.cancel = &cancel;
     auto result = fetch(call);
+    if (admission)
+      m_access.settle(std::move(admission), result.accounting);
     json body = std::move(result.response);
     add_answer_fields(body, result.accounting, result.route);
     set_answer_headers(res, result.route, false, &result.accounting);
@@ -204,8 +252,9 @@ json model_object(const std::string& id, const std::string& provider) {
 
 }  // namespace
 
-void Daemon::list_models(const httplib::Request&, httplib::Response& res) {
+void Daemon::list_models(const httplib::Request& req, httplib::Response& res) {
   try {
+    m_access.identify(req);
     json data = json::array();
     for (const std::string& provider : configured_providers(m_config, m_credentials)) {
       for (const KnownModel& model : known_models(m_config, provider))
@@ -220,6 +269,7 @@ void Daemon::list_models(const httplib::Request&, httplib::Response& res) {
 void Daemon::get_model(const httplib::Request& req, httplib::Response& res) {
   const std::string id = req.matches.size() > 1 ? req.matches[1].str() : std::string();
   try {
+    m_access.identify(req);
     // Any name a request could use: provider/model, a bare name with a known prefix, an
     // alias. The answer names the first deployment it resolves to.
     const std::vector<Route> chain = resolve_chain(id, m_config, m_health, [] { return 0.0; });

@@ -45,12 +45,18 @@ nlohmann::json Daemon::breakers_json() const {
   return breakers;
 }
 
-void Daemon::providers_status(const httplib::Request&, httplib::Response& res) {
-  send_json(res, 200, {{"breakers", breakers_json()}});
+void Daemon::providers_status(const httplib::Request& req, httplib::Response& res) {
+  try {
+    m_access.identify(req);
+    send_json(res, 200, {{"breakers", breakers_json()}});
+  } catch (const GatewayError& e) {
+    send_error(res, e.error());
+  }
 }
 
-void Daemon::health_detailed(const httplib::Request&, httplib::Response& res) {
+void Daemon::health_detailed(const httplib::Request& req, httplib::Response& res) {
   try {
+    m_access.identify(req);
     const CacheStats cache = m_cache.stats(m_clock.unix_milliseconds());
     const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - m_started);
@@ -88,6 +94,8 @@ void Daemon::install_routes() {
   m_server.Get("/ready", route(&Daemon::ready));
   m_server.Get("/health/detailed", route(&Daemon::health_detailed));
   m_server.Get("/v1/providers/status", route(&Daemon::providers_status));
+  m_server.Get("/v1/usage", route(&Daemon::usage));
+  m_server.Get("/v1/usage/transactions", route(&Daemon::transactions));
 }
 
 }  // namespace llmgw::daemon

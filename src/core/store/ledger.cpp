@@ -56,8 +56,9 @@ void insert_ledger_rows(Database& db, const std::vector<LedgerRow>& rows) {
   });
 }
 
-std::vector<LedgerRow> read_ledger_rows(Database& db) {
-  Statement select = db.prepare("SELECT " + std::string(k_columns) + " FROM ledger ORDER BY id");
+namespace {
+
+std::vector<LedgerRow> read_rows(Statement& select) {
   std::vector<LedgerRow> rows;
   while (select.step()) {
     LedgerRow row;
@@ -86,6 +87,23 @@ std::vector<LedgerRow> read_ledger_rows(Database& db) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+}  // namespace
+
+std::vector<LedgerRow> read_ledger_rows(Database& db) {
+  Statement select = db.prepare("SELECT " + std::string(k_columns) + " FROM ledger ORDER BY id");
+  return read_rows(select);
+}
+
+std::vector<LedgerRow> client_key_rows(Database& db, const std::string& key_name,
+                                       std::int64_t limit, std::int64_t offset) {
+  // ledger_client_key (client_key, ts_ms) serves the filter and the order.
+  Statement select = db.prepare("SELECT " + std::string(k_columns) +
+                                " FROM ledger WHERE client_key = ?1 ORDER BY ts_ms DESC, id DESC "
+                                "LIMIT ?2 OFFSET ?3");
+  select.bind(1, key_name).bind(2, limit).bind(3, offset);
+  return read_rows(select);
 }
 
 CacheHitTotals cache_hit_totals(Database& db) {

@@ -45,6 +45,10 @@ void insert_ledger_rows(Database& db, const std::vector<LedgerRow>& rows);
 // Every row, oldest first (for tests and exports).
 std::vector<LedgerRow> read_ledger_rows(Database& db);
 
+// The rows of the client key named `key_name`, newest first, `limit` from `offset`.
+std::vector<LedgerRow> client_key_rows(Database& db, const std::string& key_name,
+                                       std::int64_t limit, std::int64_t offset);
+
 // Requests the response cache answered, and the cost they saved (where known).
 struct CacheHitTotals {
   std::int64_t hits = 0;
