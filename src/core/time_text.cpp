@@ -1,5 +1,6 @@
 #include "core/time_text.hpp"
 
+#include <cstdio>
 #include <ctime>
 
 namespace llmgw {
@@ -22,6 +23,15 @@ std::string local_minute_text(std::int64_t unix_ms) {
 
 std::string utc_iso_text(std::int64_t unix_ms) {
   return format_unix_ms(unix_ms, "%Y-%m-%dT%H:%M:%SZ", Zone::utc);
+}
+
+std::string utc_iso_ms_text(std::int64_t unix_ms) {
+  // Floor division, so that a time before 1970 still has its milliseconds in [0, 999].
+  const std::int64_t millis = ((unix_ms % 1000) + 1000) % 1000;
+  const std::int64_t seconds_ms = unix_ms - millis;
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
+  return format_unix_ms(seconds_ms, "%Y-%m-%dT%H:%M:%S", Zone::utc) + fraction;
 }
 
 }  // namespace llmgw

@@ -17,4 +17,7 @@ std::string local_minute_text(std::int64_t unix_ms);
 // "2026-11-23T14:05:09Z" (ISO 8601, UTC).
 std::string utc_iso_text(std::int64_t unix_ms);
 
+// "2026-11-23T14:05:09.042Z" (ISO 8601, UTC, milliseconds), for log lines.
+std::string utc_iso_ms_text(std::int64_t unix_ms);
+
 }  // namespace llmgw

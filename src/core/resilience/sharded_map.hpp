@@ -21,17 +21,23 @@ class ShardedMap {
   // The value for `key`, made by `make()` on first use.
   template <class Make>
   Value& get(const std::string& key, Make&& make) {
-    Shard& shard = m_shards[std::hash<std::string>{}(key) % k_shards];
-    {
-      std::shared_lock lock(shard.mutex);
-      if (const auto it = shard.values.find(key); it != shard.values.end())
-        return *it->second;
-    }
+    if (Value* found = find(key))
+      return *found;
+    Shard& shard = shard_for(key);
     std::unique_lock lock(shard.mutex);
     auto& slot = shard.values[key];
     if (!slot)
       slot = make();
     return *slot;
+  }
+
+  // The value for `key` if it was made already, else null; never inserts (so a caller can
+  // decide whether a new key may enter, e.g. under a cap on the number of keys).
+  Value* find(const std::string& key) {
+    Shard& shard = shard_for(key);
+    std::shared_lock lock(shard.mutex);
+    const auto it = shard.values.find(key);
+    return it == shard.values.end() ? nullptr : it->second.get();
   }
 
   // Calls `visit(key, value)` for every entry (each shard locked in turn, shared).
@@ -50,6 +56,10 @@ class ShardedMap {
     mutable std::shared_mutex mutex;
     std::unordered_map<std::string, std::unique_ptr<Value>> values;
   };
+  Shard& shard_for(const std::string& key) {
+    return m_shards[std::hash<std::string>{}(key) % k_shards];
+  }
+
   std::array<Shard, k_shards> m_shards;
 };
 
