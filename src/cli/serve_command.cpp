@@ -37,6 +37,11 @@ Client keys (`llmgw keys create NAME`): once one exists, every client must send 
 minute and budget apply (429 with Retry-After, or insufficient_quota). GET /v1/usage
 shows the calling key's spend and budget, GET /v1/usage/transactions its requests.
 
+Every request is one line on stderr (--log-format json|text): time, request id, client
+key name, endpoint, model, provider, status, latency, tokens, cost, cache; never prompt
+text or keys. GET /metrics is Prometheus text (requests, durations, llmgw's own
+overhead, tokens, cost, cache, retries, breakers, in flight).
+
 The first line on stdout is the base URL (with the port chosen for --port 0). SIGINT or
 SIGTERM stops accepting, lets requests in flight finish (up to --grace seconds, then
 cancels them), writes every ledger row and exits 0; a second signal cancels at once.
@@ -57,6 +62,8 @@ struct ServeOptions {
   std::vector<std::string> cors_origins;
   bool insecure_no_auth = false;
   bool require_key = false;
+  std::string log_format;  // json or text; default: text on a terminal, else json
+  bool quiet = false;
 };
 
 bool is_loopback(const std::string& host) {
@@ -118,6 +125,15 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
   options.shutdown_grace = std::chrono::milliseconds(static_cast<long>(opts.grace_seconds * 1000));
   options.log = &ctx.io().err;
   options.require_key = opts.require_key;
+  options.quiet = opts.quiet;
+  if (opts.log_format.empty()) {
+    options.log_format = ctx.io().err_tty ? daemon::LogFormat::text : daemon::LogFormat::json;
+  } else if (const auto format = daemon::parse_log_format(opts.log_format)) {
+    options.log_format = *format;
+  } else {
+    fail(ErrorKind::usage, "--log-format '" + opts.log_format + "' is not a log format",
+         "use json or text");
+  }
   const Config& config = ctx.config();
   SignalThread signals;  // before the daemon's threads start, so they inherit the mask
   daemon::Daemon server(config, ctx.transport(), ctx.credentials(), ctx.clock(), options);
@@ -165,6 +181,11 @@ void register_serve(CLI::App& parent, Context& ctx) {
   cmd->add_option("--cors-origin", opts->cors_origins,
                   "Allow browsers from this origin (repeatable; * for any); default none")
       ->type_name("ORIGIN");
+  cmd->add_option("--log-format", opts->log_format,
+                  "One line per request on stderr as json or text (default: text on a "
+                  "terminal, else json)")
+      ->type_name("FORMAT");
+  cmd->add_flag("-q,--quiet", opts->quiet, "No line per request (warnings still)");
   cmd->add_flag("--require-key", opts->require_key,
                 "Ask every client for a client key, even before one exists");
   cmd->add_flag("--insecure-no-auth", opts->insecure_no_auth,

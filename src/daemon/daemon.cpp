@@ -42,6 +42,7 @@ const std::vector<KnownRoute>& known_routes() {
       {std::regex("/health/detailed"), "GET"},
       {std::regex("/v1/providers/status"), "GET"},
       {std::regex("/v1/usage"), "GET"},
+      {std::regex("/metrics"), "GET"},
       {std::regex("/v1/usage/transactions"), "GET"},
   };
   return k_routes;
@@ -49,7 +50,8 @@ const std::vector<KnownRoute>& known_routes() {
 
 }  // namespace
 
-Daemon::InFlight::InFlight(Daemon& daemon, CancelToken& token) : m_daemon(daemon), m_token(token) {
+Daemon::InFlight::InFlight(Daemon& daemon, CancelToken& token)
+    : m_daemon(daemon), m_token(token), m_gauge(daemon.m_metrics.in_flight()) {
   std::lock_guard lock(m_daemon.m_in_flight_mutex);
   m_daemon.m_in_flight.insert(&m_token);
   if (m_daemon.m_drained)
@@ -167,13 +169,74 @@ void Daemon::warn(const std::string& message) {
   *m_options.log << "llmgw serve: warning: " << message << '\n' << std::flush;
 }
 
+RequestRecord& Daemon::current_record() {
+  thread_local RequestRecord record;
+  return record;
+}
+
+void Daemon::start_record(const httplib::Request& req, const std::string& request_id) {
+  RequestRecord& record = current_record();
+  record = RequestRecord{};
+  record.started = std::chrono::steady_clock::now();
+  record.entry.time_ms = m_clock.unix_milliseconds();
+  record.entry.request_id = request_id;
+  record.entry.method = req.method;
+  record.entry.path = req.path;
+  record.entry.endpoint = "other";
+}
+
+void Daemon::finish_record(RequestRecord& record, int status, const std::string& body) {
+  if (record.finished)
+    return;
+  record.finished = true;
+  RequestLogEntry& entry = record.entry;
+  entry.status = status;
+  if (status >= 400 && entry.error_type.empty()) {
+    // The type the client was sent, from the error body (OpenAI's or Anthropic's shape).
+    const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object())
+      entry.error_type = parsed["error"].value("type", "");
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - record.started).count();
+  entry.latency_ms = seconds * 1000.0;
+  RequestObservation observation;
+  observation.endpoint = entry.endpoint;
+  observation.provider = entry.provider;
+  observation.model = entry.model_served;
+  observation.status = status;
+  observation.duration_seconds = seconds;
+  observation.upstream_seconds = record.upstream_seconds;
+  observation.input_tokens = entry.input_tokens;
+  observation.output_tokens = entry.output_tokens;
+  observation.cached_input_tokens = entry.cached_tokens;
+  observation.cache_write_tokens = record.cache_write_tokens;
+  observation.reasoning_tokens = record.reasoning_tokens;
+  observation.cost_usd = entry.cost_usd;
+  observation.cache = entry.cache;
+  observation.retries = std::max(entry.attempts - 1, 0);
+  m_metrics.observe(observation);
+  if (m_options.log == nullptr || m_options.quiet)
+    return;
+  const std::string line = format_request_log_line(entry, m_options.log_format);
+  std::lock_guard lock(m_log_mutex);
+  *m_options.log << line << std::flush;
+}
+
 void Daemon::install_hygiene() {
   m_server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Cache-Control", "no-store");
-    res.set_header("x-request-id", request_id_for(req));
+    const std::string id = request_id_for(req);
+    res.set_header("x-request-id", id);
+    start_record(req, id);
     return cors_preflight(req, res) ? httplib::Server::HandlerResponse::Handled
                                     : httplib::Server::HandlerResponse::Unhandled;
+  });
+  m_server.set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    RequestRecord& record = current_record();
+    if (!record.deferred)
+      finish_record(record, res.status, res.body);
   });
   // Statuses cpp-httplib answers by itself (413 for a body over the limit, 400 for a
   // request it cannot read) get a body in OpenAI's shape too; those with a body are ours.

@@ -31,6 +31,9 @@
 #include "core/store/ledger_writer.hpp"
 #include "core/store/response_cache.hpp"
 #include "daemon/client_access.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/request_log.hpp"
+#include "daemon/request_record.hpp"
 
 namespace llmgw::daemon {
 
@@ -42,8 +45,10 @@ struct DaemonOptions {
   std::vector<std::string> cors_origins;          // empty: no CORS headers at all
   std::chrono::milliseconds shutdown_grace{10'000};
   std::chrono::seconds keep_alive_timeout{5};
-  bool require_key = false;     // ask every client for a key even before one exists
-  std::ostream* log = nullptr;  // warnings (and request lines); null: none
+  bool require_key = false;                // ask every client for a key even before one exists
+  LogFormat log_format = LogFormat::json;  // request lines on `log`
+  bool quiet = false;                      // no request lines (warnings still)
+  std::ostream* log = nullptr;             // warnings (and request lines); null: none
 };
 
 class Daemon {
@@ -80,6 +85,7 @@ class Daemon {
    private:
     Daemon& m_daemon;
     CancelToken& m_token;
+    Metrics::InFlight m_gauge;
   };
   void cancel_in_flight();
 
@@ -96,7 +102,8 @@ class Daemon {
                    ClientLimiter::Admission admission, bool include_usage, httplib::Response& res);
   // Embeddings and images: parse, fetch through the Gateway, answer whole.
   template <class Call, class Fetch>
-  void serve_whole(const httplib::Request& req, httplib::Response& res, Fetch&& fetch);
+  void serve_whole(const char* endpoint, const httplib::Request& req, httplib::Response& res,
+                   Fetch&& fetch);
   void embeddings(const httplib::Request& req, httplib::Response& res);
   void images(const httplib::Request& req, httplib::Response& res);
   void list_models(const httplib::Request& req, httplib::Response& res);
@@ -108,6 +115,13 @@ class Daemon {
   nlohmann::json breakers_json() const;
 
   void warn(const std::string& message);
+  // The record of the request this thread serves (cpp-httplib runs a request's routing,
+  // handler and post-routing on one thread); a stream moves a copy to its writer.
+  static RequestRecord& current_record();
+  void start_record(const httplib::Request& req, const std::string& request_id);
+  // Logs the request and adds it to the metrics, once.
+  void finish_record(RequestRecord& record, int status, const std::string& body);
+  void metrics(const httplib::Request& req, httplib::Response& res);
   // For the calls that spend: the caller's key checked against the model and its limits,
   // with the request's most expensive deployment reserved (chat) or nothing (embeddings
   // and images, charged when they end). Empty when no key is required.
@@ -123,6 +137,7 @@ class Daemon {
   const Credentials& m_credentials;
   DaemonOptions m_options;
   std::mutex m_log_mutex;
+  Metrics m_metrics;
   HealthRegistry m_health;
   LedgerWriter m_ledger;
   ResponseCache m_cache;

@@ -102,11 +102,22 @@ ClientLimiter::Admission Daemon::admit(const std::optional<ClientKey>& key, cons
       max_cost_usd);
 }
 
+// The model as the client wrote it, for the log; "" when it is not a string.
+static std::string requested_model(const json& request) {
+  const auto model = request.find("model");
+  return model != request.end() && model->is_string() ? model->get<std::string>() : std::string();
+}
+
 void Daemon::chat_completions(const httplib::Request& req, httplib::Response& res) {
+  RequestRecord& record = current_record();
+  record.entry.endpoint = "chat";
   try {
     const std::optional<ClientKey> key = m_access.identify(req);
+    if (key)
+      record.entry.client_key_name = key->name;
     ChatCall call;
     call.request = parse_json_object(req.body);
+    record.entry.model_requested = requested_model(call.request);
     call.cache_mode = cache_mode_of(req);
     // With a key, the chain is resolved here to reserve its most expensive deployment,
     // and the Gateway sends exactly there.
@@ -119,6 +130,7 @@ void Daemon::chat_completions(const httplib::Request& req, httplib::Response& re
       admission = admit(key, call.request, max_chat_cost(*chain, call.request));
     }
     if (flag(call.request, "stream")) {
+      record.entry.stream = true;
       const auto options = call.request.find("stream_options");
       const bool include_usage =
           options != call.request.end() && options->is_object() && flag(*options, "include_usage");
@@ -129,6 +141,7 @@ void Daemon::chat_completions(const httplib::Request& req, httplib::Response& re
     const InFlight in_flight(*this, cancel);
     call.cancel = &cancel;
     ChatResult result = m_gateway.chat(call);
+    record.note_answer(result.accounting, result.attempts, result.route, result.cache_hit);
     if (admission)
       m_access.settle(std::move(admission), result.accounting);
     json body = std::move(result.response);
@@ -161,7 +174,10 @@ void Daemon::stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chai
   StreamRelay* const out = relay.get();
   // std::function wants a copyable callable: the move-only admission rides in a shared_ptr.
   auto admitted = std::make_shared<ClientLimiter::Admission>(std::move(admission));
-  relay->start([this, out, chain, admitted, call = std::move(call), include_usage]() {
+  // The stream's record outlives this handler: its writer finishes it.
+  auto stream_record = std::make_shared<RequestRecord>(current_record());
+  relay->start([this, out, chain, admitted, stream_record, call = std::move(call),
+                include_usage]() {
     // The usage chunk (choices: []) comes last; it is held until the call returns, so it
     // can carry the cost the ledger row priced, and sent only when the client asked.
     std::optional<json> usage;
@@ -174,6 +190,7 @@ void Daemon::stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chai
       }
       out->push(sse_data(chunk));
     });
+    stream_record->note_answer(result.accounting, result.attempts, result.route, result.cache_hit);
     if (*admitted)
       m_access.settle(std::move(*admitted), result.accounting);
     if (usage) {
@@ -186,11 +203,15 @@ void Daemon::stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chai
     send_error(res, *error);
     return;
   }
+  current_record().deferred = true;
+  stream_record->entry.ttft_ms = std::chrono::duration<double, std::milli>(
+                                     std::chrono::steady_clock::now() - stream_record->started)
+                                     .count();
   set_answer_headers(res, start->route, start->cached, nullptr);
   res.set_header("Connection", "keep-alive");
   res.set_chunked_content_provider(
       "text/event-stream",
-      [relay, in_flight](std::size_t, httplib::DataSink& sink) {
+      [this, relay, in_flight, stream_record](std::size_t, httplib::DataSink& sink) {
         std::optional<Error> error;
         while (auto piece = relay->next(k_heartbeat, error)) {
           const std::string& text = piece->empty() ? std::string(": keep-alive\n\n") : *piece;
@@ -203,28 +224,41 @@ void Daemon::stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chai
             error ? sse_data(openai_error_response(*error).body) : std::string("data: [DONE]\n\n");
         sink.write(end.data(), end.size());
         sink.done();
+        if (error)
+          stream_record->entry.error_type = error->type;
+        finish_record(*stream_record, 200, {});
         return true;
       },
-      [relay](bool success) {
-        if (!success)
-          relay->abandon();
+      [this, relay, stream_record](bool success) {
+        if (success)
+          return;
+        relay->abandon();
+        stream_record->entry.error_type = "client_closed_request";
+        finish_record(*stream_record, 499, {});  // nginx's status for a client gone
       });
 }
 
 template <class Call, class Fetch>
-void Daemon::serve_whole(const httplib::Request& req, httplib::Response& res, Fetch&& fetch) {
+void Daemon::serve_whole(const char* endpoint, const httplib::Request& req, httplib::Response& res,
+                         Fetch&& fetch) {
+  RequestRecord& record = current_record();
+  record.entry.endpoint = endpoint;
   try {
     const std::optional<ClientKey> key = m_access.identify(req);
     Call call;
     call.request = parse_json_object(req.body);
-    if (key)
+    record.entry.model_requested = requested_model(call.request);
+    if (key) {
       call.client_key = key->name;
+      record.entry.client_key_name = key->name;
+    }
     // Embeddings and images reserve nothing: they are charged what they cost when they end.
     ClientLimiter::Admission admission = admit(key, call.request, 0.0);
     CancelToken cancel;
     const InFlight in_flight(*this, cancel);
     call.cancel = &cancel;
     auto result = fetch(call);
+    record.note_answer(result.accounting, result.attempts, result.route, false);
     if (admission)
       m_access.settle(std::move(admission), result.accounting);
     json body = std::move(result.response);
@@ -237,11 +271,13 @@ void Daemon::serve_whole(const httplib::Request& req, httplib::Response& res, Fe
 }
 
 void Daemon::embeddings(const httplib::Request& req, httplib::Response& res) {
-  serve_whole<EmbedCall>(req, res, [this](const EmbedCall& call) { return m_gateway.embed(call); });
+  serve_whole<EmbedCall>("embeddings", req, res,
+                         [this](const EmbedCall& call) { return m_gateway.embed(call); });
 }
 
 void Daemon::images(const httplib::Request& req, httplib::Response& res) {
-  serve_whole<ImageCall>(req, res, [this](const ImageCall& call) { return m_gateway.image(call); });
+  serve_whole<ImageCall>("images", req, res,
+                         [this](const ImageCall& call) { return m_gateway.image(call); });
 }
 
 namespace {
@@ -253,6 +289,7 @@ json model_object(const std::string& id, const std::string& provider) {
 }  // namespace
 
 void Daemon::list_models(const httplib::Request& req, httplib::Response& res) {
+  current_record().entry.endpoint = "models";
   try {
     m_access.identify(req);
     json data = json::array();
@@ -268,6 +305,7 @@ void Daemon::list_models(const httplib::Request& req, httplib::Response& res) {
 
 void Daemon::get_model(const httplib::Request& req, httplib::Response& res) {
   const std::string id = req.matches.size() > 1 ? req.matches[1].str() : std::string();
+  current_record().entry.endpoint = "models";
   try {
     m_access.identify(req);
     // Any name a request could use: provider/model, a bare name with a known prefix, an

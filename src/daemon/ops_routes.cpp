@@ -3,14 +3,30 @@
 #include "core/store/migrations.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/http_reply.hpp"
+#include "daemon/prometheus_text.hpp"
 
 namespace llmgw::daemon {
 
+void Daemon::metrics(const httplib::Request& req, httplib::Response& res) {
+  current_record().entry.endpoint = "metrics";
+  try {
+    m_access.identify(req);
+    const double uptime =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
+    res.set_content(m_metrics.render(m_health.status(m_clock.steady_now()), uptime),
+                    k_prometheus_content_type);
+  } catch (const GatewayError& e) {
+    send_error(res, e.error());
+  }
+}
+
 void Daemon::health(const httplib::Request&, httplib::Response& res) {
+  current_record().entry.endpoint = "health";
   send_json(res, 200, {{"status", "ok"}});
 }
 
 void Daemon::ready(const httplib::Request&, httplib::Response& res) {
+  current_record().entry.endpoint = "ready";
   // Config was loaded before the daemon started; what can go wrong later is the
   // database: it must open (migrated) and take a write lock.
   nlohmann::json checks = {{"config", "ok"}};
@@ -46,6 +62,7 @@ nlohmann::json Daemon::breakers_json() const {
 }
 
 void Daemon::providers_status(const httplib::Request& req, httplib::Response& res) {
+  current_record().entry.endpoint = "providers";
   try {
     m_access.identify(req);
     send_json(res, 200, {{"breakers", breakers_json()}});
@@ -55,6 +72,7 @@ void Daemon::providers_status(const httplib::Request& req, httplib::Response& re
 }
 
 void Daemon::health_detailed(const httplib::Request& req, httplib::Response& res) {
+  current_record().entry.endpoint = "health";
   try {
     m_access.identify(req);
     const CacheStats cache = m_cache.stats(m_clock.unix_milliseconds());
@@ -94,6 +112,7 @@ void Daemon::install_routes() {
   m_server.Get("/ready", route(&Daemon::ready));
   m_server.Get("/health/detailed", route(&Daemon::health_detailed));
   m_server.Get("/v1/providers/status", route(&Daemon::providers_status));
+  m_server.Get("/metrics", route(&Daemon::metrics));
   m_server.Get("/v1/usage", route(&Daemon::usage));
   m_server.Get("/v1/usage/transactions", route(&Daemon::transactions));
 }

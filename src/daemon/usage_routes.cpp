@@ -70,6 +70,7 @@ ClientKey Daemon::require_caller(const httplib::Request& req) {
 }
 
 void Daemon::usage(const httplib::Request& req, httplib::Response& res) {
+  current_record().entry.endpoint = "usage";
   try {
     const ClientKey key = require_caller(req);
     const KeyUsage usage = m_access.usage(key);
@@ -93,6 +94,7 @@ void Daemon::usage(const httplib::Request& req, httplib::Response& res) {
 }
 
 void Daemon::transactions(const httplib::Request& req, httplib::Response& res) {
+  current_record().entry.endpoint = "usage";
   try {
     const ClientKey key = require_caller(req);
     const std::int64_t limit = query_number(req, "limit", 20, 1000);
