@@ -2,22 +2,19 @@
 
 #include <cmath>
 
+#include "core/frontends/client_error.hpp"
+
 namespace llmgw::daemon {
 
 ErrorResponse openai_error_response(const Error& error) {
   ErrorResponse response;
-  response.status = error.http_status >= 400 && error.http_status <= 599 ? error.http_status : 500;
+  response.status = client_status(error);
   std::string type = error.type.empty() ? "server_error" : error.type;
-  if (error.kind == ErrorKind::upstream && (error.http_status == 401 || error.http_status == 403)) {
-    response.status = 502;
+  if (is_upstream_key_refusal(error))
     type = "upstream_authentication_error";
-  }
-  std::string message = error.message;
-  if (!error.fix.empty())
-    message += " (fix: " + error.fix + ")";
   response.body = {
       {"error",
-       {{"message", message},
+       {{"message", client_message(error)},
         {"type", type},
         {"param", error.param.empty() ? nlohmann::json() : nlohmann::json(error.param)},
         {"code", error.code.empty() ? nlohmann::json() : nlohmann::json(error.code)}}}};

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -137,6 +138,23 @@ inline std::optional<std::int64_t> token_count(const nlohmann::json& object, std
 // a + b for counts from token_count(): clamped, never overflowing.
 inline std::int64_t add_counts(std::int64_t a, std::int64_t b) {
   return a > k_max_token_count - b ? k_max_token_count : a + b;
+}
+
+// The keys of `object` that are not among `known` (any range of names), in the object's
+// order, which is sorted: what a mapping leaves out, for a dropped_fields() note.
+template <class Names>
+std::vector<std::string> keys_not_in(const nlohmann::json& object, const Names& known) {
+  std::vector<std::string> out;
+  if (!object.is_object())
+    return out;
+  for (const auto& [key, value] : object.items()) {
+    bool listed = false;
+    for (const auto& name : known)
+      listed = listed || key == name;
+    if (!listed)
+      out.push_back(key);
+  }
+  return out;
 }
 
 // A request this provider cannot take: invalid_request naming the field (`param`).

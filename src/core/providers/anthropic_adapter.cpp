@@ -37,52 +37,30 @@ std::optional<ProviderError> extract_error(const json& body) {
   return out;
 }
 
-// The HTTP status Anthropic uses for each error type (docs "HTTP errors").
+// Anthropic's error types and the HTTP status it sends each with (docs "HTTP errors").
+struct TypedStatus {
+  int status;
+  const char* type;
+};
+constexpr TypedStatus k_error_types[] = {
+    {400, "invalid_request_error"}, {401, "authentication_error"},
+    {402, "billing_error"},         {403, "permission_error"},
+    {404, "not_found_error"},       {413, "request_too_large"},
+    {429, "rate_limit_error"},      {500, "api_error"},
+    {504, "timeout_error"},         {529, "overloaded_error"},
+};
+
 int status_for_type(const std::string& type) {
-  if (type == "invalid_request_error")
-    return 400;
-  if (type == "authentication_error")
-    return 401;
-  if (type == "billing_error")
-    return 402;
-  if (type == "permission_error")
-    return 403;
-  if (type == "not_found_error")
-    return 404;
-  if (type == "request_too_large")
-    return 413;
-  if (type == "rate_limit_error")
-    return 429;
-  if (type == "api_error")
-    return 500;
-  if (type == "timeout_error")
-    return 504;
-  if (type == "overloaded_error")
-    return 529;
+  for (const auto& entry : k_error_types) {
+    if (type == entry.type)
+      return entry.status;
+  }
   return 502;
 }
 
 const char* type_for_status(int status) {
-  switch (status) {
-    case 400:
-      return "invalid_request_error";
-    case 401:
-      return "authentication_error";
-    case 402:
-      return "billing_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 413:
-      return "request_too_large";
-    case 429:
-      return "rate_limit_error";
-    case 529:
-      return "overloaded_error";
-    default:
-      break;
-  }
+  if (const char* type = error_type_for_status(status))
+    return type;
   return status >= 500 ? "api_error" : "upstream_error";
 }
 
@@ -108,6 +86,14 @@ std::int64_t count(const json& usage, const char* key) {
 }
 
 }  // namespace
+
+const char* error_type_for_status(int status) {
+  for (const auto& entry : k_error_types) {
+    if (status == entry.status)
+      return entry.type;
+  }
+  return nullptr;
+}
 
 std::string map_stop_reason(const json& stop_reason) {
   if (!stop_reason.is_string())

@@ -79,6 +79,12 @@ nlohmann::json parse_chat_response(const HttpResponse& response, const ResponseC
 // <provider>`. A non-JSON body gives "HTTP <status> from <provider>: <excerpt>".
 Error map_error(const HttpResponse& response, const std::string& provider);
 
+// Anthropic's error type for an HTTP status, as its docs pair them (400
+// invalid_request_error, 401 authentication_error, 402 billing_error, 403
+// permission_error, 404 not_found_error, 413 request_too_large, 429 rate_limit_error,
+// 500 api_error, 504 timeout_error, 529 overloaded_error); nullptr for any other status.
+const char* error_type_for_status(int status);
+
 // stop_reason → finish_reason: end_turn, stop_sequence, pause_turn → stop; max_tokens,
 // model_context_window_exceeded, compaction → length; tool_use → tool_calls;
 // refusal → content_filter; anything else (unknown, null) → stop.

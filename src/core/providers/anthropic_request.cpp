@@ -428,17 +428,7 @@ json to_anthropic_request(const json& request, const std::string& upstream_model
 }
 
 std::vector<std::string> dropped_fields(const json& request) {
-  std::vector<std::string> out;
-  if (!request.is_object())
-    return out;
-  for (const auto& [key, value] : request.items()) {
-    bool carried = false;
-    for (const char* name : k_carried_fields)
-      carried = carried || key == name;
-    if (!carried)
-      out.push_back(key);
-  }
-  return out;
+  return adapter::keys_not_in(request, k_carried_fields);
 }
 
 HttpRequest build_chat_request(const json& request, const std::string& upstream_model,
