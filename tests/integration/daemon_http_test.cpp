@@ -69,7 +69,18 @@ TEST_CASE("daemon: bad requests get OpenAI's error JSON with the right status", 
         d, "/v1/chat/completions",
         R"({"model": "nosuchprovider/x", "messages": [{"role": "user", "content": "x"}]})");
     CHECK(res->status == 404);
-    error_of(res);
+    // OpenAI's shape for an unknown model (SDKs and clients test the code).
+    const json error = error_of(res);
+    CHECK(error["type"] == "invalid_request_error");
+    CHECK(error["code"] == "model_not_found");
+  }
+  {
+    const auto res = post_text(d, "/v1/embeddings",
+                               R"({"model": "no-provider-prefix-knows-this", "input": "x"})");
+    CHECK(res->status == 404);
+    const json error = error_of(res);
+    CHECK(error["type"] == "invalid_request_error");
+    CHECK(error["code"] == "model_not_found");
   }
   {
     const auto res = post_text(d, "/v1/embeddings", R"({"model": "text-embedding-3-small"})");
