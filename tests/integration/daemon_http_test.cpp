@@ -251,3 +251,38 @@ TEST_CASE("daemon: a request still running after the grace period is cancelled a
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].status == "cancelled");
 }
+
+TEST_CASE("daemon: idle keep-alive connections do not hold up shutdown; one in flight finishes",
+          "[daemon][shutdown]") {
+  DaemonHarness d([](llmgw::Config&, llmgw::daemon::DaemonOptions& options) {
+    options.keep_alive_timeout = std::chrono::seconds(30);
+  });
+  // An idle connection, as every SDK keeps: it would wait 30 s for its next request.
+  httplib::Client idle = d.client();
+  idle.set_keep_alive(true);
+  const auto health = idle.Get("/health");
+  REQUIRE(health);
+  REQUIRE(health->status == 200);
+  // And a request in flight on another kept-alive connection.
+  d.upstream.push(Reply::echo().with_delay(std::chrono::milliseconds(400)));
+  httplib::Result slow;
+  std::thread busy([&] {
+    httplib::Client client = d.client();
+    client.set_keep_alive(true);
+    slow = client.Post(
+        "/v1/chat/completions",
+        R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "kept alive"}]})",
+        "application/json");
+  });
+  for (int i = 0; i < 200 && d.upstream.requests().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(d.upstream.requests().size() == 1);
+  const auto started = std::chrono::steady_clock::now();
+  d.stop();
+  const auto took = std::chrono::steady_clock::now() - started;
+  busy.join();
+  CHECK(took < std::chrono::seconds(10));
+  REQUIRE(slow);
+  CHECK(slow->status == 200);
+  CHECK(json::parse(slow->body)["choices"][0]["message"]["content"] == "fake: kept alive");
+}
