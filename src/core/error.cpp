@@ -84,8 +84,8 @@ KindDefaults defaults_for(ErrorKind kind) {
       return {500, "configuration_error"};
     case ErrorKind::missing_key:
       return {401, "authentication_error"};
-    case ErrorKind::unknown_model:
-      return {404, "model_not_found"};
+    case ErrorKind::unknown_model:  // OpenAI's shape: the code says model_not_found
+      return {404, "invalid_request_error"};
     case ErrorKind::upstream:
       return {502, "upstream_error"};
     case ErrorKind::network:
@@ -129,6 +129,8 @@ Error make_error(ErrorKind kind, std::string message, std::string fix) {
     e.code = "rate_limit_exceeded";
   else if (kind == ErrorKind::quota)
     e.code = "insufficient_quota";
+  else if (kind == ErrorKind::unknown_model)
+    e.code = "model_not_found";
   return e;
 }
 

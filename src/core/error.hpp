@@ -14,7 +14,7 @@ enum class ErrorKind {
   usage,            // the command line itself is wrong (CLI exit 2)
   config,           // a bad config file or setting (CLI exit 3)
   missing_key,      // no API key for the provider (CLI exit 3)
-  unknown_model,    // model or provider name not known
+  unknown_model,    // model or provider name not known (404, code model_not_found)
   upstream,         // the provider answered with an error or an unreadable body (CLI exit 4)
   network,          // could not connect / connection reset (CLI exit 4)
   timeout,          // connect, first-byte, idle or total timeout (CLI exit 4)

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "daemon/error_response.hpp"
 #include "daemon/http_reply.hpp"
+#include "daemon/idle_connections.hpp"
 #include "daemon/task_pool.hpp"
 
 namespace llmgw::daemon {
@@ -140,6 +141,8 @@ void Daemon::stop() {
     cancel_in_flight();
     return;
   }
+  // Before the listening socket closes, which frees the port (see idle_connections.hpp).
+  end_idle_connections(m_port);
   m_server.stop();
   std::lock_guard lock(m_stop_mutex);
   m_watchdog = std::thread([this] {

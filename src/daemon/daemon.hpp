@@ -3,7 +3,8 @@
 // request gets the same retries, fallbacks, breakers, cache and ledger as the CLI.
 //
 // Lifecycle: construct, bind() (port 0: any free port), run() on one thread, stop() from
-// any other (a signal thread). stop() stops accepting; requests in flight finish, and
+// any other (a signal thread). stop() stops accepting and closes idle keep-alive
+// connections at once (idle_connections.hpp); requests in flight finish, and
 // those still running after `shutdown_grace` are cancelled (their ledger rows record
 // them as cancelled); then the ledger is flushed and run() returns.
 #pragma once
@@ -145,8 +146,8 @@ class Daemon {
   PriceBook m_prices;
   ClientAccess m_access;
   httplib::Server m_server;
-  int m_port = 0;
-  int m_listen_socket = -1;  // the bound socket, as cpp-httplib's socket options saw it
+  std::atomic<int> m_port{0};  // read by stop(), which a signal thread may call early
+  int m_listen_socket = -1;    // the bound socket, as cpp-httplib's socket options saw it
   std::chrono::steady_clock::time_point m_started;
 
   std::mutex m_in_flight_mutex;

@@ -69,7 +69,18 @@ TEST_CASE("daemon: bad requests get OpenAI's error JSON with the right status", 
         d, "/v1/chat/completions",
         R"({"model": "nosuchprovider/x", "messages": [{"role": "user", "content": "x"}]})");
     CHECK(res->status == 404);
-    error_of(res);
+    // OpenAI's shape for an unknown model (SDKs and clients test the code).
+    const json error = error_of(res);
+    CHECK(error["type"] == "invalid_request_error");
+    CHECK(error["code"] == "model_not_found");
+  }
+  {
+    const auto res = post_text(d, "/v1/embeddings",
+                               R"({"model": "no-provider-prefix-knows-this", "input": "x"})");
+    CHECK(res->status == 404);
+    const json error = error_of(res);
+    CHECK(error["type"] == "invalid_request_error");
+    CHECK(error["code"] == "model_not_found");
   }
   {
     const auto res = post_text(d, "/v1/embeddings", R"({"model": "text-embedding-3-small"})");
@@ -277,4 +288,38 @@ TEST_CASE("daemon: /health/detailed and /v1/providers/status show the live break
   CHECK(health["breakers"] == breakers);
   CHECK(health["cache"]["enabled"] == true);
   CHECK(health["database"]["path"] == d.config.paths.db_file.string());
+
+TEST_CASE("daemon: idle keep-alive connections do not hold up shutdown; one in flight finishes",
+          "[daemon][shutdown]") {
+  DaemonHarness d([](llmgw::Config&, llmgw::daemon::DaemonOptions& options) {
+    options.keep_alive_timeout = std::chrono::seconds(30);
+  });
+  // An idle connection, as every SDK keeps: it would wait 30 s for its next request.
+  httplib::Client idle = d.client();
+  idle.set_keep_alive(true);
+  const auto health = idle.Get("/health");
+  REQUIRE(health);
+  REQUIRE(health->status == 200);
+  // And a request in flight on another kept-alive connection.
+  d.upstream.push(Reply::echo().with_delay(std::chrono::milliseconds(400)));
+  httplib::Result slow;
+  std::thread busy([&] {
+    httplib::Client client = d.client();
+    client.set_keep_alive(true);
+    slow = client.Post(
+        "/v1/chat/completions",
+        R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "kept alive"}]})",
+        "application/json");
+  });
+  for (int i = 0; i < 200 && d.upstream.requests().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(d.upstream.requests().size() == 1);
+  const auto started = std::chrono::steady_clock::now();
+  d.stop();
+  const auto took = std::chrono::steady_clock::now() - started;
+  busy.join();
+  CHECK(took < std::chrono::seconds(10));
+  REQUIRE(slow);
+  CHECK(slow->status == 200);
+  CHECK(json::parse(slow->body)["choices"][0]["message"]["content"] == "fake: kept alive");
 }
