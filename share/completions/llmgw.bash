@@ -46,7 +46,7 @@ _llmgw() {
       if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "status" -- "$cur"));
       else COMPREPLY=($(compgen -W "--json --help" -- "$cur")); fi ;;
     serve)
-      COMPREPLY=($(compgen -W "--host --port --workers --max-body-mb --grace --cors-origin --require-key --insecure-no-auth --help" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--host --port --workers --max-body-mb --grace --cors-origin --log-format -q --quiet --require-key --insecure-no-auth --help" -- "$cur")) ;;
     usage)
       case "$prev" in
         --by) COMPREPLY=($(compgen -W "day week month model provider key source" -- "$cur")); return ;;

@@ -27,7 +27,7 @@ claude-sonnet-4-5, an alias, "a,b" for a fallback.
 
 Endpoints: POST /v1/chat/completions (streamed or not), /v1/embeddings,
 /v1/images/generations; GET /v1/models, /v1/models/{id}, /health, /ready,
-/health/detailed, /v1/providers/status.
+/health/detailed, /v1/providers/status, /metrics; and Anthropic's POST /v1/messages.
 Answers carry "cost", "provider" and "response_time_ms", and the headers x-request-id,
 x-llmgw-provider, x-llmgw-model, x-llmgw-cost-usd, x-llmgw-cache and x-llmgw-attempts.
 The request header x-llmgw-cache: force|bypass|refresh steers the response cache.

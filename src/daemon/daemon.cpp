@@ -36,6 +36,7 @@ const std::vector<KnownRoute>& known_routes() {
       {std::regex("/v1/chat/completions"), "POST"},
       {std::regex("/v1/embeddings"), "POST"},
       {std::regex("/v1/images/generations"), "POST"},
+      {std::regex("/v1/messages"), "POST"},
       {std::regex("/v1/models"), "GET"},
       {std::regex("/v1/models/.+"), "GET"},
       {std::regex("/health"), "GET"},

@@ -35,6 +35,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/request_log.hpp"
 #include "daemon/request_record.hpp"
+#include "daemon/stream_format.hpp"
 
 namespace llmgw::daemon {
 
@@ -98,9 +99,17 @@ class Daemon {
   // Routes (openai_routes.cpp, ops_routes.cpp).
   void chat_completions(const httplib::Request& req, httplib::Response& res);
   // `chain` (planned when a key reserved for it, else empty) and `admission` live until
-  // the stream ends.
+  // the stream ends; `format` writes it in its API's shape.
   void stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chain,
-                   ClientLimiter::Admission admission, bool include_usage, httplib::Response& res);
+                   ClientLimiter::Admission admission, std::shared_ptr<StreamFormat> format,
+                   httplib::Response& res);
+  // A chat request's key, plan and admission (chat completions and messages alike).
+  struct ChatAdmission {
+    std::shared_ptr<std::vector<Route>> chain;
+    ClientLimiter::Admission admission;
+  };
+  ChatAdmission admit_chat(const std::optional<ClientKey>& key, ChatCall& call);
+  void messages(const httplib::Request& req, httplib::Response& res);
   // Embeddings and images: parse, fetch through the Gateway, answer whole.
   template <class Call, class Fetch>
   void serve_whole(const char* endpoint, const httplib::Request& req, httplib::Response& res,

@@ -10,9 +10,11 @@
 #include "core/model_catalog.hpp"
 #include "core/model_chain.hpp"
 #include "core/routing.hpp"
+#include "daemon/answer.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/error_response.hpp"
 #include "daemon/http_reply.hpp"
+#include "daemon/stream_format.hpp"
 #include "daemon/stream_relay.hpp"
 
 namespace llmgw::daemon {
@@ -42,43 +44,9 @@ bool flag(const json& object, const char* name) {
   return it != object.end() && it->is_boolean() && it->get<bool>();
 }
 
-json cost_of(const LedgerRow& row) {
-  return row.cost_usd ? json(*row.cost_usd) : json();
-}
-
-std::string cost_header(double usd) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.9f", usd);
-  return text;
-}
-
-// The headers every answered request carries (x-request-id is set for every request).
-void set_answer_headers(httplib::Response& res, const Route& route, bool cache_hit,
-                        const LedgerRow* row) {
-  res.set_header("x-llmgw-provider", route.provider.name);
-  res.set_header("x-llmgw-model", route.model);
-  res.set_header("x-llmgw-cache", cache_hit ? "hit" : "miss");
-  if (row != nullptr) {
-    res.set_header("x-llmgw-attempts", std::to_string(row->attempts));
-    if (row->cost_usd)
-      res.set_header("x-llmgw-cost-usd", cost_header(*row->cost_usd));
-  }
-}
-
-// The extra fields of a whole answer: what it cost, who served it, how long it took.
-void add_answer_fields(json& body, const LedgerRow& row, const Route& route) {
-  body["cost"] = cost_of(row);
-  body["provider"] = route.provider.name;
-  body["response_time_ms"] = row.latency_ms.value_or(0);
-}
-
 std::string sse_data(const json& value) {
   return "data: " + value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
 }
-
-// The pieces of a streamed answer after the first: how long to wait before writing a
-// keep-alive comment, which also finds out that a client has gone.
-constexpr std::chrono::milliseconds k_heartbeat{1000};
 
 }  // namespace
 
@@ -108,6 +76,55 @@ static std::string requested_model(const json& request) {
   return model != request.end() && model->is_string() ? model->get<std::string>() : std::string();
 }
 
+// OpenAI's chunks: each as data: JSON; the usage chunk (choices: []) held until the call
+// returns, so it carries the cost the ledger row priced, and sent only when asked for;
+// then data: [DONE], or data: {"error": ...} after a failure mid-way.
+class OpenAiStream final : public StreamFormat {
+ public:
+  explicit OpenAiStream(bool include_usage) : m_include_usage(include_usage) {}
+
+  std::string chunk(const json& chunk) override {
+    const auto choices = chunk.find("choices");
+    if (choices != chunk.end() && choices->is_array() && choices->empty()) {
+      if (m_include_usage)
+        m_usage = chunk;
+      return {};
+    }
+    return sse_data(chunk);
+  }
+  std::string end(const ChatResult& result) override {
+    if (!m_usage)
+      return {};
+    (*m_usage)["cost"] = cost_of(result.accounting);
+    (*m_usage)["provider"] = result.route.provider.name;
+    return sse_data(*m_usage);
+  }
+  std::string close(const std::optional<Error>& error) override {
+    return error ? sse_data(openai_error_response(*error).body) : std::string("data: [DONE]\n\n");
+  }
+  void send_error(httplib::Response& res, const Error& error) override {
+    daemon::send_error(res, error);
+  }
+
+ private:
+  const bool m_include_usage;
+  std::optional<json> m_usage;  // fetching thread only
+};
+
+Daemon::ChatAdmission Daemon::admit_chat(const std::optional<ClientKey>& key, ChatCall& call) {
+  ChatAdmission admitted;
+  admitted.chain = std::make_shared<std::vector<Route>>();
+  if (!key)
+    return admitted;
+  // The chain is resolved here to reserve its most expensive deployment, and the Gateway
+  // sends exactly there.
+  call.client_key = key->name;
+  *admitted.chain = m_gateway.plan(call).chain;
+  call.planned_chain = admitted.chain.get();
+  admitted.admission = admit(key, call.request, max_chat_cost(*admitted.chain, call.request));
+  return admitted;
+}
+
 void Daemon::chat_completions(const httplib::Request& req, httplib::Response& res) {
   RequestRecord& record = current_record();
   record.entry.endpoint = "chat";
@@ -119,22 +136,14 @@ void Daemon::chat_completions(const httplib::Request& req, httplib::Response& re
     call.request = parse_json_object(req.body);
     record.entry.model_requested = requested_model(call.request);
     call.cache_mode = cache_mode_of(req);
-    // With a key, the chain is resolved here to reserve its most expensive deployment,
-    // and the Gateway sends exactly there.
-    auto chain = std::make_shared<std::vector<Route>>();
-    ClientLimiter::Admission admission;
-    if (key) {
-      call.client_key = key->name;
-      *chain = m_gateway.plan(call).chain;
-      call.planned_chain = chain.get();
-      admission = admit(key, call.request, max_chat_cost(*chain, call.request));
-    }
+    auto [chain, admission] = admit_chat(key, call);
     if (flag(call.request, "stream")) {
       record.entry.stream = true;
       const auto options = call.request.find("stream_options");
       const bool include_usage =
           options != call.request.end() && options->is_object() && flag(*options, "include_usage");
-      stream_chat(std::move(call), std::move(chain), std::move(admission), include_usage, res);
+      stream_chat(std::move(call), std::move(chain), std::move(admission),
+                  std::make_shared<OpenAiStream>(include_usage), res);
       return;
     }
     CancelToken cancel;
@@ -151,91 +160,6 @@ void Daemon::chat_completions(const httplib::Request& req, httplib::Response& re
   } catch (const GatewayError& e) {
     send_error(res, e.error());
   }
-}
-
-void Daemon::stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chain,
-                         ClientLimiter::Admission admission, bool include_usage,
-                         httplib::Response& res) {
-  // What the producer learns before its first piece, read by this thread after
-  // wait_started() (the relay's lock orders the two).
-  struct Start {
-    Route route;
-    bool cached = false;
-  };
-  auto relay = std::make_shared<StreamRelay>();
-  auto start = std::make_shared<Start>();
-  auto in_flight = std::make_shared<InFlight>(*this, relay->cancel_token());
-  call.cancel = &relay->cancel_token();
-  call.on_stream_start = [start](const Route& route, bool cached) {
-    start->route = route;
-    start->cached = cached;
-  };
-  // The producer holds the relay by pointer: the relay joins it before it goes away.
-  StreamRelay* const out = relay.get();
-  // std::function wants a copyable callable: the move-only admission rides in a shared_ptr.
-  auto admitted = std::make_shared<ClientLimiter::Admission>(std::move(admission));
-  // The stream's record outlives this handler: its writer finishes it.
-  auto stream_record = std::make_shared<RequestRecord>(current_record());
-  relay->start([this, out, chain, admitted, stream_record, call = std::move(call),
-                include_usage]() {
-    // The usage chunk (choices: []) comes last; it is held until the call returns, so it
-    // can carry the cost the ledger row priced, and sent only when the client asked.
-    std::optional<json> usage;
-    const ChatResult result = m_gateway.chat_stream(call, [&](const json& chunk) {
-      const auto choices = chunk.find("choices");
-      if (choices != chunk.end() && choices->is_array() && choices->empty()) {
-        if (include_usage)
-          usage = chunk;
-        return;
-      }
-      out->push(sse_data(chunk));
-    });
-    stream_record->note_answer(result.accounting, result.attempts, result.route, result.cache_hit);
-    if (*admitted)
-      m_access.settle(std::move(*admitted), result.accounting);
-    if (usage) {
-      (*usage)["cost"] = cost_of(result.accounting);
-      (*usage)["provider"] = result.route.provider.name;
-      out->push(sse_data(*usage));
-    }
-  });
-  if (const auto error = relay->wait_started()) {
-    send_error(res, *error);
-    return;
-  }
-  current_record().deferred = true;
-  stream_record->entry.ttft_ms = std::chrono::duration<double, std::milli>(
-                                     std::chrono::steady_clock::now() - stream_record->started)
-                                     .count();
-  set_answer_headers(res, start->route, start->cached, nullptr);
-  res.set_header("Connection", "keep-alive");
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, relay, in_flight, stream_record](std::size_t, httplib::DataSink& sink) {
-        std::optional<Error> error;
-        while (auto piece = relay->next(k_heartbeat, error)) {
-          const std::string& text = piece->empty() ? std::string(": keep-alive\n\n") : *piece;
-          if (!sink.write(text.data(), text.size())) {
-            relay->abandon();  // the client went away: cancel the upstream request
-            return false;
-          }
-        }
-        const std::string end =
-            error ? sse_data(openai_error_response(*error).body) : std::string("data: [DONE]\n\n");
-        sink.write(end.data(), end.size());
-        sink.done();
-        if (error)
-          stream_record->entry.error_type = error->type;
-        finish_record(*stream_record, 200, {});
-        return true;
-      },
-      [this, relay, stream_record](bool success) {
-        if (success)
-          return;
-        relay->abandon();
-        stream_record->entry.error_type = "client_closed_request";
-        finish_record(*stream_record, 499, {});  // nginx's status for a client gone
-      });
 }
 
 template <class Call, class Fetch>

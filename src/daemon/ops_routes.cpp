@@ -106,6 +106,7 @@ void Daemon::install_routes() {
   m_server.Post("/v1/chat/completions", route(&Daemon::chat_completions));
   m_server.Post("/v1/embeddings", route(&Daemon::embeddings));
   m_server.Post("/v1/images/generations", route(&Daemon::images));
+  m_server.Post("/v1/messages", route(&Daemon::messages));
   m_server.Get("/v1/models", route(&Daemon::list_models));
   m_server.Get("/v1/models/(.+)", route(&Daemon::get_model));
   m_server.Get("/health", route(&Daemon::health));
