@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 #include "core/error.hpp"
 
@@ -32,13 +33,26 @@ std::string presented_token(const httplib::Request& req) {
 }  // namespace
 
 ClientAccess::ClientAccess(const Config& config, Clock& clock, bool require_key)
-    : m_clock(clock),
+    : m_db_file(config.paths.db_file),
+      m_clock(clock),
       m_require_key(require_key),
       m_directory(config.paths.db_file, clock),
       m_limiter(clock, spend_from_ledger(config.paths.db_file)) {}
 
 bool ClientAccess::required() {
-  return m_require_key || m_directory.any_client_keys();
+  if (m_require_key)
+    return true;
+  // No database file, no client key: asking the directory would create the file, and a
+  // database that cannot be created (a read-only location) must not fail every request.
+  // Once the file exists (a key may be made in it any time) the directory decides, and a
+  // damaged database fails closed.
+  if (!m_db_seen.load(std::memory_order_relaxed)) {
+    std::error_code error;
+    if (!std::filesystem::exists(m_db_file, error))
+      return false;
+    m_db_seen.store(true, std::memory_order_relaxed);
+  }
+  return m_directory.any_client_keys();
 }
 
 std::optional<ClientKey> ClientAccess::identify(const httplib::Request& req) {

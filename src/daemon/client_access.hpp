@@ -4,6 +4,8 @@
 // --require-key); until then the daemon is open to this machine, as a localhost tool.
 #pragma once
 
+#include <atomic>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -41,8 +43,10 @@ class ClientAccess {
   KeyUsage usage(const ClientKey& key) { return m_limiter.usage(key); }
 
  private:
+  const std::filesystem::path m_db_file;
   Clock& m_clock;
   const bool m_require_key;
+  std::atomic<bool> m_db_seen{false};
   ClientKeyDirectory m_directory;
   ClientLimiter m_limiter;
 };

@@ -143,7 +143,7 @@ void Daemon::stop() {
     return;
   }
   // Before the listening socket closes, which frees the port (see idle_connections.hpp).
-  end_idle_connections(m_port);
+  end_idle_connections(m_port, busy_ports());
   m_server.stop();
   std::lock_guard lock(m_stop_mutex);
   m_watchdog = std::thread([this] {
@@ -187,12 +187,25 @@ void Daemon::start_record(const httplib::Request& req, const std::string& reques
   record.entry.method = req.method;
   record.entry.path = req.path;
   record.entry.endpoint = "other";
+  record.client_port = req.remote_port;
+  std::lock_guard lock(m_busy_mutex);
+  m_busy_ports.insert(req.remote_port);
+}
+
+std::set<int> Daemon::busy_ports() {
+  std::lock_guard lock(m_busy_mutex);
+  return {m_busy_ports.begin(), m_busy_ports.end()};
 }
 
 void Daemon::finish_record(RequestRecord& record, int status, const std::string& body) {
   if (record.finished)
     return;
   record.finished = true;
+  {
+    std::lock_guard lock(m_busy_mutex);
+    if (const auto it = m_busy_ports.find(record.client_port); it != m_busy_ports.end())
+      m_busy_ports.erase(it);
+  }
   RequestLogEntry& entry = record.entry;
   entry.status = status;
   if (status >= 400 && entry.error_type.empty()) {

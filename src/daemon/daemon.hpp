@@ -159,6 +159,12 @@ class Daemon {
   int m_listen_socket = -1;    // the bound socket, as cpp-httplib's socket options saw it
   std::chrono::steady_clock::time_point m_started;
 
+  // Client ports of the connections with a request in flight (routed, not yet finished),
+  // which stop() must not cut (idle_connections.hpp).
+  std::set<int> busy_ports();
+  std::mutex m_busy_mutex;
+  std::multiset<int> m_busy_ports;
+
   std::mutex m_in_flight_mutex;
   std::set<CancelToken*> m_in_flight;
   std::atomic<bool> m_stopping{false};

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <set>
 
 namespace llmgw::daemon {
 
@@ -18,6 +19,8 @@ namespace llmgw::daemon {
 // since the server has stopped. Call it while the listening socket is still open: no
 // other socket of the process can then have that local port. Returns the connections
 // shut; 0 without /proc (then shutdown waits for the keep-alive timeout, as before).
-std::size_t end_idle_connections(int port);
+// Connections whose client port is in `busy` (requests in flight) are left alone:
+// cpp-httplib gives up writing an answer on a socket that reads end of stream.
+std::size_t end_idle_connections(int port, const std::set<int>& busy);
 
 }  // namespace llmgw::daemon

@@ -20,6 +20,7 @@ struct RequestRecord {
   double upstream_seconds = 0;  // time spent in sent attempts (the rest is llmgw's own)
   std::int64_t cache_write_tokens = 0;
   std::int64_t reasoning_tokens = 0;
+  int client_port = -1;   // the connection's, while it is busy
   bool deferred = false;  // a stream: finished when the stream ends, not by the route
   bool finished = false;
 

@@ -274,9 +274,9 @@ TEST_CASE("daemon: /health/detailed and /v1/providers/status show the live break
   CHECK(status->body.find(DaemonHarness::k_provider_key) == std::string::npos);
 
   // Open: the next request fails fast without reaching the upstream.
-  const auto skipped = post_text(
-      d, "/v1/chat/completions",
-      R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]})");
+  const auto skipped =
+      post_text(d, "/v1/chat/completions",
+                R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]})");
   CHECK(skipped->status >= 500);
   CHECK(d.upstream.requests().size() == 2);
 
@@ -285,9 +285,11 @@ TEST_CASE("daemon: /health/detailed and /v1/providers/status show the live break
   const json health = json::parse(detailed->body);
   CHECK(health["status"] == "ok");
   CHECK(health["uptime_seconds"].get<double>() >= 0);
-  CHECK(health["breakers"] == breakers);
+  REQUIRE(health["breakers"].size() == 1);
+  CHECK(health["breakers"][0]["state"] == "open");  // probe_in_ms moves on between the two
   CHECK(health["cache"]["enabled"] == true);
   CHECK(health["database"]["path"] == d.config.paths.db_file.string());
+}
 
 TEST_CASE("daemon: idle keep-alive connections do not hold up shutdown; one in flight finishes",
           "[daemon][shutdown]") {
@@ -302,14 +304,19 @@ TEST_CASE("daemon: idle keep-alive connections do not hold up shutdown; one in f
   REQUIRE(health->status == 200);
   // And a request in flight on another kept-alive connection.
   d.upstream.push(Reply::echo().with_delay(std::chrono::milliseconds(400)));
-  httplib::Result slow;
+  int slow_status = 0;
+  std::string slow_body;
   std::thread busy([&] {
     httplib::Client client = d.client();
     client.set_keep_alive(true);
-    slow = client.Post(
+    const auto slow = client.Post(
         "/v1/chat/completions",
         R"({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "kept alive"}]})",
         "application/json");
+    if (slow) {
+      slow_status = slow->status;
+      slow_body = slow->body;
+    }
   });
   for (int i = 0; i < 200 && d.upstream.requests().empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -319,7 +326,6 @@ TEST_CASE("daemon: idle keep-alive connections do not hold up shutdown; one in f
   const auto took = std::chrono::steady_clock::now() - started;
   busy.join();
   CHECK(took < std::chrono::seconds(10));
-  REQUIRE(slow);
-  CHECK(slow->status == 200);
-  CHECK(json::parse(slow->body)["choices"][0]["message"]["content"] == "fake: kept alive");
+  REQUIRE(slow_status == 200);
+  CHECK(json::parse(slow_body)["choices"][0]["message"]["content"] == "fake: kept alive");
 }

@@ -88,7 +88,8 @@ TEST_CASE("daemon: /metrics counts requests, tokens, cost, cache and breakers", 
   json cached = json::parse(chat("gpt-4o-mini"));
   cached["temperature"] = 0;
   d.client().Post("/v1/chat/completions", cached.dump(), "application/json");
-  d.client().Post("/v1/chat/completions", cached.dump(), "application/json");  // a hit
+  d.client().Post("/v1/chat/completions", cached.dump(),
+                  "application/json");  // a hit: no new tokens
   d.upstream.push(Reply::error(503, "down", "server_error"));
   d.client().Post("/v1/chat/completions", chat("gpt-4o-mini"), "application/json");
   const auto res = d.client().Get("/metrics");
@@ -103,9 +104,9 @@ TEST_CASE("daemon: /metrics counts requests, tokens, cost, cache and breakers", 
   CHECK(text.find("status=\"503\"} 1") != std::string::npos);
   CHECK(text.find("llmgw_cache_requests_total{result=\"hit\"} 1") != std::string::npos);
   CHECK(text.find("llmgw_cache_requests_total{result=\"miss\"} 1") != std::string::npos);
-  CHECK(text.find(
-            "llmgw_tokens_total{provider=\"openai\",model=\"gpt-4o-mini\",type=\"input\"} 10") !=
-        std::string::npos);
+  CHECK(
+      text.find("llmgw_tokens_total{provider=\"openai\",model=\"gpt-4o-mini\",type=\"input\"} 5") !=
+      std::string::npos);
   CHECK(text.find("# TYPE llmgw_overhead_seconds histogram") != std::string::npos);
   CHECK(text.find("# TYPE llmgw_request_duration_seconds histogram") != std::string::npos);
   CHECK(text.find("llmgw_cost_usd_total{provider=\"openai\",model=\"gpt-4o-mini\"}") !=
