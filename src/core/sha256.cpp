@@ -9,9 +9,13 @@
 namespace llmgw {
 
 std::string sha256_hex(std::string_view data) {
+  // Fetched once: OpenSSL 3 looks EVP_sha256() up in its provider store (under a global
+  // lock) on every digest otherwise, which every daemon request would pay.
+  static EVP_MD* const k_sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+  if (k_sha256 == nullptr ||
+      EVP_Digest(data.data(), data.size(), digest.data(), &size, k_sha256, nullptr) != 1)
     fail(ErrorKind::internal, "SHA-256 failed");
   return hex_text(std::string_view(reinterpret_cast<const char*>(digest.data()), size));
 }

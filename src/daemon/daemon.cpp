@@ -71,6 +71,7 @@ Daemon::Daemon(const Config& config, Transport& transport, const Credentials& cr
       m_clock(clock),
       m_credentials(credentials),
       m_options(std::move(options)),
+      m_logger(m_options.log, m_options.log_format, m_options.quiet),
       m_health(config.breaker.value),
       m_ledger(config.paths.db_file, [this](const std::string& w) { warn(w); }),
       m_cache(config.paths.db_file, config.cache.value, [this](const std::string& w) { warn(w); }),
@@ -135,6 +136,7 @@ void Daemon::run() {
     m_drained = true;
   }
   m_ledger.flush();
+  m_logger.flush();
 }
 
 void Daemon::stop() {
@@ -167,10 +169,7 @@ void Daemon::cancel_in_flight() {
 }
 
 void Daemon::warn(const std::string& message) {
-  if (m_options.log == nullptr)
-    return;
-  std::lock_guard lock(m_log_mutex);
-  *m_options.log << "llmgw serve: warning: " << message << '\n' << std::flush;
+  m_logger.write_line("llmgw serve: warning: " + message + "\n");
 }
 
 RequestRecord& Daemon::current_record() {
@@ -233,11 +232,7 @@ void Daemon::finish_record(RequestRecord& record, int status, const std::string&
   observation.cache = entry.cache;
   observation.retries = std::max(entry.attempts - 1, 0);
   m_metrics.observe(observation);
-  if (m_options.log == nullptr || m_options.quiet)
-    return;
-  const std::string line = format_request_log_line(entry, m_options.log_format);
-  std::lock_guard lock(m_log_mutex);
-  *m_options.log << line << std::flush;
+  m_logger.log(std::move(entry));  // formatted and written on the logger's thread
 }
 
 void Daemon::install_hygiene() {

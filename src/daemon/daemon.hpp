@@ -146,7 +146,7 @@ class Daemon {
   Clock& m_clock;
   const Credentials& m_credentials;
   DaemonOptions m_options;
-  std::mutex m_log_mutex;
+  RequestLogger m_logger;  // early: members after it may warn while they are built
   Metrics m_metrics;
   HealthRegistry m_health;
   LedgerWriter m_ledger;

@@ -137,13 +137,76 @@ std::string format_request_log_line(const RequestLogEntry& entry, LogFormat form
   return line;
 }
 
-void RequestLogger::log(const RequestLogEntry& entry) {
-  if (m_quiet)
+RequestLogger::RequestLogger(std::ostream* out, LogFormat format, bool quiet)
+    : m_out(out), m_format(format), m_quiet(quiet), m_thread([this] { run(); }) {}
+
+RequestLogger::~RequestLogger() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_wake.notify_one();
+  m_thread.join();
+}
+
+void RequestLogger::log(RequestLogEntry entry) {
+  if (m_quiet || m_out == nullptr)
     return;
-  const std::string line = format_request_log_line(entry, m_format);
-  std::lock_guard lock(m_mutex);
-  m_out.write(line.data(), static_cast<std::streamsize>(line.size()));
-  m_out.flush();
+  queue(Item{std::move(entry), {}});
+}
+
+void RequestLogger::write_line(std::string line) {
+  if (m_out == nullptr)
+    return;
+  queue(Item{std::nullopt, std::move(line)});
+}
+
+void RequestLogger::queue(Item item) {
+  bool first = false;
+  {
+    std::lock_guard lock(m_mutex);
+    first = m_queue.empty();
+    m_queue.push_back(std::move(item));
+    ++m_queued;
+  }
+  // Only the first line of a batch wakes the logger: a wake-up per request costs a
+  // request thread more than formatting its line did.
+  if (first)
+    m_wake.notify_one();
+}
+
+void RequestLogger::flush() {
+  std::unique_lock lock(m_mutex);
+  const std::uint64_t target = m_queued;
+  m_flush_asked = true;
+  m_wake.notify_one();
+  m_written_cv.wait(lock, [&] { return m_written >= target; });
+}
+
+void RequestLogger::run() {
+  std::vector<Item> batch;
+  std::string text;
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    if (m_queue.empty())
+      return;  // stopping, and everything is written
+    // Lets the batch fill for a moment (lines are at most this late).
+    m_wake.wait_for(lock, k_batch_window, [this] { return m_stopping || m_flush_asked; });
+    m_flush_asked = false;
+    batch.swap(m_queue);
+    lock.unlock();
+    text.clear();
+    for (const Item& item : batch)
+      text += item.entry ? format_request_log_line(*item.entry, m_format) : item.line;
+    m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
+    m_out->flush();
+    const std::size_t count = batch.size();
+    batch.clear();
+    lock.lock();
+    m_written += count;
+    m_written_cv.notify_all();
+  }
 }
 
 }  // namespace llmgw::daemon

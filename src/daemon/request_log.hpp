@@ -6,12 +6,16 @@
 // line cannot leak it. The client key appears by its name only.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "daemon/cache_outcome.hpp"
 
@@ -56,23 +60,49 @@ struct RequestLogEntry {
 // Either way a line is one line, whatever bytes the request's path or model held.
 std::string format_request_log_line(const RequestLogEntry& entry, LogFormat format);
 
-// Writes request log lines to one stream (stderr in the daemon) from any number of
-// threads. A line is formatted before the lock is taken and written whole under it, so
-// lines never interleave; the lock covers only the write.
+// Writes request log lines (and the daemon's warnings) to one stream, stderr in the
+// daemon, for any number of threads. A request thread only queues its entry; one logger
+// thread formats what is queued and writes it in one go, so the request's answer never
+// waits for the log, and a busy daemon makes one write for many lines: lines appear up to
+// k_batch_window late. They are written whole and in the order they were queued.
 class RequestLogger {
  public:
-  // `quiet`: log() writes nothing (and formats nothing).
-  RequestLogger(std::ostream& out, LogFormat format, bool quiet = false)
-      : m_out(out), m_format(format), m_quiet(quiet) {}
+  // `out` null: nothing is written. `quiet`: no request lines (warnings still).
+  RequestLogger(std::ostream* out, LogFormat format, bool quiet = false);
+  // Writes what is queued, then stops the logger thread.
+  ~RequestLogger();
+  RequestLogger(const RequestLogger&) = delete;
+  RequestLogger& operator=(const RequestLogger&) = delete;
 
-  void log(const RequestLogEntry& entry);
+  void log(RequestLogEntry entry);
+  // A line already formatted (ending in "\n"), such as a warning.
+  void write_line(std::string line);
+  // Returns once everything queued before the call is written.
+  void flush();
   bool quiet() const { return m_quiet; }
 
  private:
-  std::ostream& m_out;
+  struct Item {
+    std::optional<RequestLogEntry> entry;  // else `line`
+    std::string line;
+  };
+  // How long the logger gathers lines after the first of a batch before writing them.
+  static constexpr std::chrono::milliseconds k_batch_window{20};
+  void run();
+  void queue(Item item);
+
+  std::ostream* const m_out;
   const LogFormat m_format;
   const bool m_quiet;
-  std::mutex m_mutex;  // guards writes to m_out
+  std::mutex m_mutex;  // guards the members below
+  std::condition_variable m_wake;
+  std::condition_variable m_written_cv;
+  std::vector<Item> m_queue;
+  std::uint64_t m_queued = 0;
+  std::uint64_t m_written = 0;
+  bool m_stopping = false;
+  bool m_flush_asked = false;
+  std::thread m_thread;  // last: starts once the rest is ready
 };
 
 }  // namespace llmgw::daemon

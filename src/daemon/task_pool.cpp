@@ -1,17 +1,20 @@
 #include "daemon/task_pool.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 namespace llmgw::daemon {
 
-GrowingTaskPool::GrowingTaskPool(std::size_t max_threads)
-    : m_max_threads(std::max<std::size_t>(max_threads, 1)) {}
+GrowingTaskPool::GrowingTaskPool(std::size_t max_threads, std::size_t max_idle)
+    : m_max_threads(std::max<std::size_t>(max_threads, 1)), m_max_idle(max_idle) {}
 
 GrowingTaskPool::~GrowingTaskPool() {
   shutdown();
 }
 
 void GrowingTaskPool::enqueue(std::function<void()> task) {
+  join_retired();
   std::unique_lock lock(m_mutex);
   if (m_stopping)
     return;
@@ -33,11 +36,22 @@ void GrowingTaskPool::shutdown() {
   m_ready.notify_all();
   for (std::thread& thread : threads)
     thread.join();
+  join_retired();
 }
 
 std::size_t GrowingTaskPool::threads() const {
   std::lock_guard lock(m_mutex);
   return m_threads.size();
+}
+
+void GrowingTaskPool::join_retired() {
+  std::vector<std::thread> retired;
+  {
+    std::lock_guard lock(m_mutex);
+    retired.swap(m_retired);
+  }
+  for (std::thread& thread : retired)
+    thread.join();
 }
 
 void GrowingTaskPool::work() {
@@ -52,7 +66,25 @@ void GrowingTaskPool::work() {
     m_tasks.pop_front();
     lock.unlock();
     task();
+    task = nullptr;  // the connection's state goes before the thread may retire
     lock.lock();
+    if (m_stopping || m_idle < m_max_idle || !m_tasks.empty())
+      continue;
+    // Enough threads wait already: this one retires. Its std::thread moves to m_retired,
+    // joined by the next enqueue() or shutdown().
+    const auto self = std::find_if(m_threads.begin(), m_threads.end(), [](const std::thread& t) {
+      return t.get_id() == std::this_thread::get_id();
+    });
+    if (self == m_threads.end())
+      continue;
+    m_retired.push_back(std::move(*self));
+    m_threads.erase(self);
+    const bool all_idle = m_idle == m_threads.size();
+    lock.unlock();
+    // The end of a burst: give the heap the retired threads used back to the system.
+    if (all_idle)
+      ::malloc_trim(0);
+    return;
   }
 }
 

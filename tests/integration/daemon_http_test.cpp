@@ -20,7 +20,7 @@ namespace {
 // The error object of an OpenAI error body, after checking the body has exactly its shape.
 json error_of(const httplib::Result& res) {
   REQUIRE(res);
-  CHECK(res->get_header_value("Content-Type") == "application/json");
+  CHECK(res->get_header_value("Content-Type") == "application/json; charset=utf-8");
   CHECK(res->get_header_value("X-Content-Type-Options") == "nosniff");
   CHECK(res->get_header_value("Cache-Control") == "no-store");
   const json body = json::parse(res->body);

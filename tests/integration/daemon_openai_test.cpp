@@ -68,7 +68,7 @@ TEST_CASE("daemon: a chat completion in OpenAI's shape, with cost, provider and 
   const auto res = post(d, "/v1/chat/completions", chat_body("hello daemon"));
   REQUIRE(res);
   CHECK(res->status == 200);
-  CHECK(res->get_header_value("Content-Type") == "application/json");
+  CHECK(res->get_header_value("Content-Type") == "application/json; charset=utf-8");
   const json body = json::parse(res->body);
   CHECK(body["object"] == "chat.completion");
   CHECK(body["choices"][0]["message"]["content"] == "fake: hello daemon");
@@ -105,6 +105,22 @@ TEST_CASE("daemon: a chat completion in OpenAI's shape, with cost, provider and 
   CHECK(rows[0].source == "daemon");
   CHECK(rows[0].status == "ok");
   CHECK(rows[0].cost_usd == body["cost"].get<double>());
+}
+
+TEST_CASE("daemon: answers go out uncompressed, whatever encodings the client accepts",
+          "[daemon]") {
+  // Compressing a small answer (brotli, chosen when offered) costs ~1 ms, more than it
+  // saves on loopback; SDKs offer it by default.
+  DaemonHarness d;
+  const auto res = post(d, "/v1/chat/completions", chat_body("plain"),
+                        {{"Accept-Encoding", "br, gzip, deflate"}});
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK_FALSE(res->has_header("Content-Encoding"));
+  CHECK(json::parse(res->body)["choices"][0]["message"]["content"] == "fake: plain");
+  const auto models = d.client().Get("/v1/models", {{"Accept-Encoding", "br, gzip, deflate"}});
+  REQUIRE(models);
+  CHECK_FALSE(models->has_header("Content-Encoding"));
 }
 
 TEST_CASE("daemon: a streamed chat, chunk by chunk, with usage only when asked",
@@ -152,7 +168,7 @@ TEST_CASE("daemon: a stream that fails before its first chunk is an ordinary HTT
   const auto res = post(d, "/v1/chat/completions", chat_body("x", true));
   REQUIRE(res);
   CHECK(res->status == 503);
-  CHECK(res->get_header_value("Content-Type") == "application/json");
+  CHECK(res->get_header_value("Content-Type") == "application/json; charset=utf-8");
   const json error = json::parse(res->body)["error"];
   CHECK(error["message"].get<std::string>().find("upstream is down") != std::string::npos);
   CHECK(error.contains("type"));

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -290,4 +291,54 @@ TEST_CASE("bad arrays in the keys file are corrupt, and never quoted", "[key_sto
   CHECK(error.message == "keys file " + file.string() +
                              " is corrupt: every value must be a key string or an array of them");
   CHECK_THAT(error.message + error.fix, !Catch::Contains("supersecret"));
+}
+
+TEST_CASE("a long-lived store sees every change to the file, by any writer", "[key_store]") {
+  // The daemon keeps one KeyStore and asks it on every request; it reuses what it parsed
+  // only while the file is unchanged.
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  KeyStore daemon_view(file);
+  CHECK(daemon_view.load().empty());
+
+  KeyStore cli(file);  // `llmgw keys set` in another process
+  cli.set("openai", "sk-first-1111");
+  CHECK(daemon_view.get("openai") == "sk-first-1111");
+  CHECK(daemon_view.get("openai") == "sk-first-1111");  // unchanged: the same answer again
+
+  cli.set("openai", "sk-other-2222");  // same length: only the content differs
+  CHECK(daemon_view.get("openai") == "sk-other-2222");
+
+  // Rewritten in place by hand (same inode), then broken: both are seen at once.
+  write_file(file, R"({"openai": "sk-edited-3333"})");
+  CHECK(daemon_view.get("openai") == "sk-edited-3333");
+  write_file(file, "{not json");
+  CHECK(load_error(daemon_view).kind == ErrorKind::config);
+
+  std::filesystem::remove(file);
+  CHECK(daemon_view.load().empty());
+}
+
+TEST_CASE("loads from many threads at once agree", "[key_store]") {
+  TempDir dir;
+  const auto file = dir.path() / "keys.json";
+  KeyStore writer(file);
+  writer.add("groq", "gsk-1-2222");
+  writer.add("groq", "gsk-2-3333");
+  const KeyStore shared(file);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (shared.get_all("groq") != std::vector<std::string>{"gsk-1-2222", "gsk-2-3333"})
+          ++wrong;
+        if (!shared.warning().empty())
+          ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  CHECK(wrong == 0);
 }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <utility>
@@ -44,16 +45,39 @@ void check_new_key(const std::string& name, const std::string& key) {
   }
 }
 
+bool same_file(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
+         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
+         a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+}
+
 }  // namespace
 
-KeyStore::KeyStore(std::filesystem::path file) : m_path(std::move(file)) {}
+struct KeyStore::State {
+  std::mutex mutex;  // guards the rest
+  std::string warning;
+  bool cached = false;
+  struct stat identity {};
+  std::map<std::string, std::vector<std::string>> keys;
+};
+
+KeyStore::KeyStore(std::filesystem::path file)
+    : m_path(std::move(file)), m_state(std::make_shared<State>()) {}
+
+std::string KeyStore::warning() const {
+  std::lock_guard lock(m_state->mutex);
+  return m_state->warning;
+}
 
 std::map<std::string, std::vector<std::string>> KeyStore::load() const {
-  m_warning.clear();
+  State& state = *m_state;
   const int raw_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw_fd < 0) {
     const int error = errno;
     if (error == ENOENT || error == ENOTDIR) {
+      std::lock_guard lock(state.mutex);
+      state.warning.clear();
+      state.cached = false;
       return {};
     }
     fail(ErrorKind::config,
@@ -72,9 +96,14 @@ std::map<std::string, std::vector<std::string>> KeyStore::load() const {
     fail(ErrorKind::config, "keys file " + m_path.string() + " is not a regular file",
          corrupt_fix(m_path));
   }
-  if ((info.st_mode & 077) != 0) {
-    m_warning = m_path.string() + " is readable by other users (mode " + octal_mode(info.st_mode) +
-                "); run: chmod 600 " + m_path.string();
+  {
+    std::lock_guard lock(state.mutex);
+    state.warning = (info.st_mode & 077) == 0
+                        ? std::string()
+                        : m_path.string() + " is readable by other users (mode " +
+                              octal_mode(info.st_mode) + "); run: chmod 600 " + m_path.string();
+    if (state.cached && same_file(state.identity, info))
+      return state.keys;
   }
 
   std::string text;
@@ -92,9 +121,16 @@ std::map<std::string, std::vector<std::string>> KeyStore::load() const {
            corrupt_fix(m_path));
     }
   }
+  const auto remembered = [&](std::map<std::string, std::vector<std::string>> keys) {
+    std::lock_guard lock(state.mutex);
+    state.identity = info;
+    state.keys = keys;
+    state.cached = true;
+    return keys;
+  };
   // An empty file (e.g. from `touch`) holds no keys; it is not worth an error.
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return {};
+    return remembered({});
   }
   // The non-throwing parse: nlohmann's exception messages quote the text near the error,
   // which may be a key.
@@ -122,7 +158,7 @@ std::map<std::string, std::vector<std::string>> KeyStore::load() const {
     }
     keys.emplace(name, std::move(list));
   }
-  return keys;
+  return remembered(std::move(keys));
 }
 
 std::optional<std::string> KeyStore::get(const std::string& name) const {
@@ -194,7 +230,8 @@ void KeyStore::save(const std::map<std::string, std::vector<std::string>>& keys)
   }
   make_private_dirs(target.parent_path());
   write_atomically(target, content);
-  m_warning.clear();  // the file just written is 0600
+  std::lock_guard lock(m_state->mutex);
+  m_state->warning.clear();  // the file just written is 0600
 }
 
 std::string redact_secret(std::string_view secret) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,7 +21,8 @@ class KeyStore {
 
   // Reads the file; a missing file is empty. A corrupt file throws GatewayError{config}
   // naming the file (never its content). Sets warning() when the file is group/world
-  // readable.
+  // readable. Thread-safe; the keys parsed last are reused while the file is unchanged
+  // (same inode, size and times), as the daemon asks on every request.
   // Every provider's keys in stored order; no provider maps to an empty list.
   std::map<std::string, std::vector<std::string>> load() const;
   std::optional<std::string> get(const std::string& name) const;    // the first key
@@ -32,13 +34,14 @@ class KeyStore {
   bool remove(const std::string& name);  // removes all its keys; false if absent
 
   // A human warning about unsafe permissions found by the last load(), or "".
-  const std::string& warning() const { return m_warning; }
+  std::string warning() const;
 
  private:
+  struct State;  // the last load: its warning, and the file's identity and keys
   void save(const std::map<std::string, std::vector<std::string>>& keys) const;
 
   std::filesystem::path m_path;
-  mutable std::string m_warning;
+  std::shared_ptr<State> m_state;
 };
 
 // "sk-abc...wxyz" → "…wxyz"; keys of 8 characters or fewer are fully hidden ("…").
