@@ -16,8 +16,7 @@ using nlohmann::json;
 
 void send_anthropic_error(httplib::Response& res, const Error& error) {
   const auto [status, body] = anthropic_front::error_response(error);
-  if (error.retry_after && *error.retry_after > 0)
-    res.set_header("Retry-After", std::to_string(static_cast<long>(*error.retry_after + 0.999)));
+  set_retry_headers(res, error);
   send_json(res, status, body);
 }
 

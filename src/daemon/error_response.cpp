@@ -1,7 +1,5 @@
 #include "daemon/error_response.hpp"
 
-#include <cmath>
-
 #include "core/frontends/client_error.hpp"
 
 namespace llmgw::daemon {
@@ -18,8 +16,6 @@ ErrorResponse openai_error_response(const Error& error) {
         {"type", type},
         {"param", error.param.empty() ? nlohmann::json() : nlohmann::json(error.param)},
         {"code", error.code.empty() ? nlohmann::json() : nlohmann::json(error.code)}}}};
-  if (error.retry_after && *error.retry_after > 0)
-    response.retry_after_seconds = static_cast<long>(std::ceil(*error.retry_after));
   return response;
 }
 

@@ -1,9 +1,7 @@
 // The daemon's answer for an Error, in OpenAI's shape:
 //   {"error": {"message", "type", "param", "code"}}   (param and code null when unknown)
-// with the HTTP status to send and the Retry-After (whole seconds) when there is a wait.
+// with the HTTP status to send (its headers: set_retry_headers in http_reply.hpp).
 #pragma once
-
-#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -14,7 +12,6 @@ namespace llmgw::daemon {
 struct ErrorResponse {
   int status = 500;
   nlohmann::json body;
-  std::optional<long> retry_after_seconds;  // for a Retry-After header
 };
 
 // The status is the error's own, except that a provider refusing llmgw's provider key

@@ -1,9 +1,11 @@
 #include "daemon/http_reply.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <random>
 
+#include "core/frontends/client_error.hpp"
 #include "daemon/error_response.hpp"
 
 namespace llmgw::daemon {
@@ -39,9 +41,20 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
 
 void send_error(httplib::Response& res, const Error& error) {
   const ErrorResponse response = openai_error_response(error);
-  if (response.retry_after_seconds)
-    res.set_header("Retry-After", std::to_string(*response.retry_after_seconds));
+  set_retry_headers(res, error);
   send_json(res, response.status, response.body);
+}
+
+void set_retry_headers(httplib::Response& res, const Error& error) {
+  if (error.retry_after && *error.retry_after > 0)
+    res.set_header("Retry-After", std::to_string(static_cast<long>(std::ceil(*error.retry_after))));
+  // The statuses the SDKs retry on their own; the Gateway has already retried what can be.
+  const int status = client_status(error);
+  const bool sdk_retries = status == 408 || status == 409 || status == 429 || status >= 500;
+  const bool useless = error.kind == ErrorKind::quota ||
+                       (error.kind == ErrorKind::upstream && !error.retryable && sdk_retries);
+  if (useless)
+    res.set_header("x-should-retry", "false");
 }
 
 std::string request_id_for(const httplib::Request& req) {

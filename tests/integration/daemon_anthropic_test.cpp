@@ -117,6 +117,15 @@ TEST_CASE("daemon messages: errors in Anthropic's shape", "[daemon][anthropic]")
   CHECK(limited->status == 429);
   CHECK(limited->get_header_value("Retry-After") == "3");
   CHECK(json::parse(limited->body)["error"]["type"] == "rate_limit_error");
+  CHECK_FALSE(limited->has_header("x-should-retry"));  // a rate limit passes
+
+  // A provider out of credit: a 429 the SDK must not retry.
+  d.upstream.push(Reply::error(429, "You exceeded your current quota", "insufficient_quota",
+                               "insufficient_quota"));
+  const auto broke = post(d, messages_body("x", false));
+  REQUIRE(broke);
+  CHECK(broke->status == 429);
+  CHECK(broke->get_header_value("x-should-retry") == "false");
 
   const auto malformed = d.client().Post("/v1/messages", "{not json", "application/json");
   REQUIRE(malformed);

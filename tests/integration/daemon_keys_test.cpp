@@ -141,6 +141,7 @@ TEST_CASE("daemon keys: a key's model list, and its requests per minute with Ret
   const int retry_after = std::stoi(limited->get_header_value("Retry-After"));
   CHECK(retry_after >= 1);
   CHECK(retry_after <= 60);
+  CHECK_FALSE(limited->has_header("x-should-retry"));  // a rate limit passes: retrying helps
   const json error = json::parse(limited->body)["error"];
   CHECK(error["type"] == "requests");
   CHECK(error["code"] == "rate_limit_exceeded");
@@ -197,6 +198,9 @@ TEST_CASE("daemon keys: concurrent requests cannot overspend a budget", "[daemon
   // What is left does not cover another request's maximum.
   const auto refused = post(d, request.dump(), bearer(keys.texts[0]));
   CHECK(refused->status == 429);
+  // Waiting cannot help a spent budget: the SDKs are told not to retry (they do on 429).
+  CHECK(refused->get_header_value("x-should-retry") == "false");
+  CHECK_FALSE(refused->has_header("Retry-After"));
 
   const auto listed = d.client().Get("/v1/usage/transactions?limit=2", bearer(keys.texts[0]));
   REQUIRE(listed);
