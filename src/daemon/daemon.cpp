@@ -252,14 +252,20 @@ void Daemon::install_hygiene() {
   });
   // Statuses cpp-httplib answers by itself (413 for a body over the limit, 400 for a
   // request it cannot read) get a body in OpenAI's shape too; those with a body are ours.
-  m_server.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+  m_server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty())
           return httplib::Server::HandlerResponse::Unhandled;
         res.set_header("X-Content-Type-Options", "nosniff");
         res.set_header("Cache-Control", "no-store");
-        if (!res.has_header("x-request-id"))
-          res.set_header("x-request-id", request_id_for(req));
+        // Without a request id, no route ran (a 413 is answered from the headers alone):
+        // the request gets its record, and its log line, here.
+        const bool routed = res.has_header("x-request-id");
+        if (!routed) {
+          const std::string id = request_id_for(req);
+          res.set_header("x-request-id", id);
+          start_record(req, id);
+        }
         Error error = make_error(ErrorKind::invalid_request, "the request could not be read");
         error.http_status = res.status;
         if (res.status == 413) {
@@ -273,6 +279,8 @@ void Daemon::install_hygiene() {
           error.http_status = res.status;
         }
         send_error(res, error);
+        if (!routed)
+          finish_record(current_record(), res.status, res.body);
         return httplib::Server::HandlerResponse::Handled;
       }));
   m_server.set_exception_handler(

@@ -139,6 +139,18 @@ TEST_CASE("daemon: a body over the limit is refused with 413", "[daemon][http]")
   CHECK(res->status == 413);
   CHECK(error_of(res)["code"] == "request_too_large");
   CHECK(d.upstream.requests().empty());
+  // cpp-httplib answers it before any route runs; it is still one request log line.
+  const std::string request_id = res->get_header_value("x-request-id");
+  CHECK(request_id.rfind("req_", 0) == 0);
+  d.stop();
+  const std::string log = d.log.str();
+  const auto line = log.find(request_id);
+  REQUIRE(line != std::string::npos);
+  const json logged = json::parse(
+      log.substr(log.rfind('\n', line) + 1, log.find('\n', line) - log.rfind('\n', line) - 1));
+  CHECK(logged["status"] == 413);
+  CHECK(logged["path"] == "/v1/chat/completions");
+  CHECK(logged["error_type"] == "invalid_request_error");
 }
 
 TEST_CASE("daemon: CORS is off unless an origin is allowed", "[daemon][http]") {
