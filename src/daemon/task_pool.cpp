@@ -79,9 +79,18 @@ void GrowingTaskPool::work() {
       continue;
     m_retired.push_back(std::move(*self));
     m_threads.erase(self);
+    // The end of a burst: the last to retire waits for the others to be gone (their
+    // thread-local caches freed), then gives the heap they used back to the system.
     const bool all_idle = m_idle == m_threads.size();
+    std::vector<std::thread> others;
+    if (all_idle) {
+      others.swap(m_retired);
+      m_retired.push_back(std::move(others.back()));  // this thread, joined later
+      others.pop_back();
+    }
     lock.unlock();
-    // The end of a burst: give the heap the retired threads used back to the system.
+    for (std::thread& other : others)
+      other.join();
     if (all_idle)
       ::malloc_trim(0);
     return;
