@@ -1,7 +1,9 @@
 // `llmgw serve`: the localhost OpenAI-compatible daemon (src/daemon/daemon.hpp) in the
 // foreground, until SIGINT or SIGTERM.
 #include <pthread.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <ostream>
@@ -112,6 +114,22 @@ class SignalThread {
   std::thread m_thread;
 };
 
+// A proxied connection takes a descriptor for the client and one (or three, with its
+// curl lane) for the upstream: under the usual soft limit of 1,024, streams past ~400
+// would be refused. The soft limit is raised to the hard one (capped; "unlimited" cannot
+// be set), as servers do; a failure leaves the limit as it was.
+void raise_open_file_limit() {
+  constexpr rlim_t k_cap = 1 << 20;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+    return;
+  const rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? k_cap : std::min(limit.rlim_max, k_cap);
+  if (limit.rlim_cur >= wanted)
+    return;
+  limit.rlim_cur = wanted;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 int run_serve(Context& ctx, const ServeOptions& opts) {
   if (opts.port < 0 || opts.port > 65535)
     fail(ErrorKind::usage, "--port " + std::to_string(opts.port) + " is not a port",
@@ -135,6 +153,7 @@ int run_serve(Context& ctx, const ServeOptions& opts) {
          "use json or text");
   }
   const Config& config = ctx.config();
+  raise_open_file_limit();
   SignalThread signals;  // before the daemon's threads start, so they inherit the mask
   daemon::Daemon server(config, ctx.transport(), ctx.credentials(), ctx.clock(), options);
   signals.start(server);

@@ -1,9 +1,13 @@
 // End to end: `llmgw serve` as a user runs it: the base URL on stdout, answers over
 // HTTP, SIGTERM ends it with exit 0 after recording every request, and bad options.
 #include <httplib.h>
+#include <sys/resource.h>
 #include <catch2/catch.hpp>
+
 #include <csignal>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/store/ledger.hpp"
 #include "core/store/migrations.hpp"
@@ -64,4 +68,39 @@ TEST_CASE("serve: bad options and a taken port are clear errors", "[cli][serve]"
   CHECK(busy.exit_code != 0);
   CHECK(busy.err.find("cannot listen on 127.0.0.1:" + std::to_string(port)) != std::string::npos);
   CHECK(busy.err.find("--port") != std::string::npos);
+}
+
+TEST_CASE("serve: raises its open-file limit to the hard limit", "[cli][serve]") {
+  // Started under a low soft limit (inherited, as from a shell's ulimit -n), the daemon
+  // lifts it so a thousand streams fit.
+  rlimit inherited{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &inherited) == 0);
+  if (inherited.rlim_max != RLIM_INFINITY && inherited.rlim_max <= 256) {
+    SUCCEED("the hard limit is at most 256 here: nothing to raise");
+    return;
+  }
+  rlimit lowered = inherited;
+  lowered.rlim_cur = 256;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+  CliEnv env;
+  llmgw::test::Process child(env.spec({"serve", "--port", "0"}));
+  ::setrlimit(RLIMIT_NOFILE, &inherited);  // this process gets its own limit back at once
+  REQUIRE(child.wait_for_stdout(
+      [](const std::string& out) { return out.find("/v1\n") != std::string::npos; },
+      std::chrono::seconds(10)));
+  std::ifstream limits("/proc/" + std::to_string(child.pid()) + "/limits");
+  std::string line;
+  std::string soft;
+  while (std::getline(limits, line)) {
+    if (line.rfind("Max open files", 0) == 0) {
+      std::istringstream fields(line.substr(14));
+      fields >> soft;
+    }
+  }
+  const std::string expected = inherited.rlim_max == RLIM_INFINITY
+                                   ? std::to_string(1 << 20)
+                                   : std::to_string(std::min<rlim_t>(inherited.rlim_max, 1 << 20));
+  CHECK(soft == expected);
+  child.send_signal(SIGTERM);
+  CHECK(child.finish().exit_code == 0);
 }

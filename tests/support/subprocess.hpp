@@ -51,6 +51,7 @@ class Process {
   bool wait_for_stdout(const std::function<bool(const std::string&)>& predicate,
                        std::chrono::milliseconds timeout);
   void send_signal(int signal);
+  pid_t pid() const { return m_pid; }
   // Waits for the child to exit (killing it after the spec's timeout) and returns all output.
   ProcessResult finish();
 
