@@ -76,10 +76,12 @@ void Daemon::stream_chat(ChatCall call, std::shared_ptr<std::vector<Route>> chai
         const std::string last = format->close(error);
         if (!last.empty())
           sink.write(last.data(), last.size());
-        sink.done();
         if (error)
           stream_record->entry.error_type = error->type;
+        // Before the closing chunk: once a client has it, it may send its next request,
+        // whose log line must not come first.
         finish_record(*stream_record, 200, {});
+        sink.done();
         return true;
       },
       [this, relay, stream_record](bool success) {
