@@ -15,6 +15,8 @@
 
 #include <httplib.h>
 
+#include "percentile.hpp"
+
 namespace {
 
 std::string body_for(const char* model) {
@@ -49,14 +51,6 @@ struct Side {
     }
   }
 };
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty())
-    return 0;
-  std::sort(values.begin(), values.end());
-  const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
-  return values[index];
-}
 
 }  // namespace
 

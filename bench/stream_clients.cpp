@@ -20,6 +20,8 @@
 
 #include <httplib.h>
 
+#include "percentile.hpp"
+
 namespace {
 
 const char* const k_body =
@@ -84,13 +86,6 @@ Outcome stream_once(int port, std::atomic<int>& opened) {
   if (first)
     opened.fetch_add(1);  // failed before any chunk: do not hold the others' RSS reading
   return outcome;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty())
-    return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5)];
 }
 
 }  // namespace
