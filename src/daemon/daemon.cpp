@@ -130,7 +130,17 @@ int Daemon::bind() {
 }
 
 void Daemon::run() {
-  m_server.listen_after_bind();  // returns after stop(), once every connection is done
+  bool listen = false;
+  {
+    std::lock_guard lock(m_stop_mutex);
+    listen = !m_stopping;
+    m_run_started = true;
+  }
+  if (listen)
+    m_server.listen_after_bind();  // returns after stop(), once every connection is done
+  else if (m_listen_socket >= 0)
+    ::shutdown(m_listen_socket, SHUT_RDWR);  // refuse connections; the socket stays httplib's
+  m_run_returned = true;
   {
     std::lock_guard lock(m_in_flight_mutex);
     m_drained = true;
@@ -146,7 +156,7 @@ void Daemon::stop() {
   }
   // Before the listening socket closes, which frees the port (see idle_connections.hpp).
   end_idle_connections(m_port, busy_ports());
-  m_server.stop();
+  stop_listening();
   std::lock_guard lock(m_stop_mutex);
   m_watchdog = std::thread([this] {
     const auto deadline = std::chrono::steady_clock::now() + m_options.shutdown_grace;
@@ -160,6 +170,20 @@ void Daemon::stop() {
     }
     cancel_in_flight();
   });
+}
+
+void Daemon::stop_listening() {
+  {
+    std::lock_guard lock(m_stop_mutex);
+    if (!m_run_started)
+      return;  // run() has not begun: it sees m_stopping and does not listen
+  }
+  // cpp-httplib's stop() does nothing until listen_after_bind() has marked the server
+  // running, its first step: a signal that comes right after bind() would be lost, and
+  // the daemon would serve on. run() is at most a few instructions from there.
+  while (!m_server.is_running() && !m_run_returned)
+    std::this_thread::yield();
+  m_server.stop();
 }
 
 void Daemon::cancel_in_flight() {

@@ -67,6 +67,7 @@ class Daemon {
   // Serves until stop(), then drains, flushes the ledger and returns.
   void run();
   // Thread-safe; returns at once. A second call cancels every request still in flight.
+  // Called before run() (a signal right after bind()), run() then returns at once.
   void stop();
 
   int port() const { return m_port; }
@@ -90,6 +91,8 @@ class Daemon {
     Metrics::InFlight m_gauge;
   };
   void cancel_in_flight();
+  // Stops cpp-httplib's accept loop, whether run() has begun it yet or not.
+  void stop_listening();
 
   void install_routes();
   void install_hygiene();
@@ -168,8 +171,10 @@ class Daemon {
   std::mutex m_in_flight_mutex;
   std::set<CancelToken*> m_in_flight;
   std::atomic<bool> m_stopping{false};
-  std::mutex m_stop_mutex;  // guards the watchdog
-  std::thread m_watchdog;   // cancels what is still running after shutdown_grace
+  std::mutex m_stop_mutex;  // guards the watchdog and m_run_started
+  bool m_run_started = false;
+  std::atomic<bool> m_run_returned{false};
+  std::thread m_watchdog;  // cancels what is still running after shutdown_grace
   std::atomic<bool> m_drained{false};
 };
 

@@ -341,3 +341,36 @@ TEST_CASE("daemon: idle keep-alive connections do not hold up shutdown; one in f
   REQUIRE(slow_status == 200);
   CHECK(json::parse(slow_body)["choices"][0]["message"]["content"] == "fake: kept alive");
 }
+
+namespace {
+
+// Whether a request to the port fails without waiting (nothing accepts connections).
+bool refused_at_once(int port) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1, 0);
+  client.set_read_timeout(1, 0);
+  const auto started = std::chrono::steady_clock::now();
+  const auto res = client.Get("/health");
+  return !res && std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900);
+}
+
+}  // namespace
+
+TEST_CASE("daemon: a stop that comes before or just as run() begins still ends it",
+          "[daemon][shutdown]") {
+  // As SIGTERM right after `serve` printed its URL: cpp-httplib alone would ignore a stop
+  // that comes before its accept loop has begun, and serve on.
+  SECTION("before run()") {
+    DaemonHarness d({}, DaemonHarness::Start::by_test);
+    d.server->stop();
+    d.server->run();  // returns at once (a hang fails on the test timeout)
+    CHECK(refused_at_once(d.port));
+  }
+  SECTION("at once after run() starts, many times") {
+    for (int i = 0; i < 20; ++i) {
+      DaemonHarness d;
+      d.stop();  // joins run(): a hang fails on the test timeout
+      CHECK(refused_at_once(d.port));
+    }
+  }
+}

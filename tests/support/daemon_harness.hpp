@@ -27,8 +27,11 @@ class DaemonHarness {
  public:
   static constexpr const char* k_provider_key = "sk-daemon-test-provider-key-9876";
 
+  enum class Start { now, by_test };  // by_test: bound, but run() is the test's to call
+
   // `adjust` may change the config and the daemon's options before it starts.
-  explicit DaemonHarness(std::function<void(Config&, daemon::DaemonOptions&)> adjust = {})
+  explicit DaemonHarness(std::function<void(Config&, daemon::DaemonOptions&)> adjust = {},
+                         Start start = Start::now)
       : m_env(fixed_env({{"HOME", m_home.path().string()},
                          {"OPENAI_BASE_URL", upstream.base_url() + "/v1"},
                          {"OPENAI_API_KEY", k_provider_key}})),
@@ -44,7 +47,8 @@ class DaemonHarness {
       adjust(config, options);
     server = std::make_unique<daemon::Daemon>(config, m_transport, m_credentials, m_clock, options);
     port = server->bind();
-    m_thread = std::thread([this] { server->run(); });
+    if (start == Start::now)
+      m_thread = std::thread([this] { server->run(); });
   }
   ~DaemonHarness() { stop(); }
   DaemonHarness(const DaemonHarness&) = delete;
