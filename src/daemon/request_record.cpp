@@ -14,12 +14,12 @@ void RequestRecord::note_answer(const LedgerRow& row, const std::vector<AttemptR
   entry.cache = cache_hit ? CacheOutcome::hit : CacheOutcome::miss;
   cache_write_tokens = row.cache_write_tokens;
   reasoning_tokens = row.reasoning_tokens;
-  std::chrono::milliseconds upstream{0};
+  std::chrono::microseconds upstream{0};
   for (const AttemptRecord& attempt : attempts) {
     if (attempt.sent)
       upstream += attempt.took;
   }
-  upstream_seconds = static_cast<double>(upstream.count()) / 1000.0;
+  upstream_seconds = static_cast<double>(upstream.count()) / 1e6;
 }
 
 }  // namespace llmgw::daemon

@@ -19,7 +19,8 @@ class FakeClock final : public Clock {
     return k_start_unix + std::chrono::duration_cast<std::chrono::seconds>(m_elapsed).count();
   }
   std::int64_t unix_milliseconds() const override {
-    return k_start_unix * 1000 + m_elapsed.count();
+    return k_start_unix * 1000 +
+           std::chrono::duration_cast<std::chrono::milliseconds>(m_elapsed).count();
   }
   std::chrono::steady_clock::time_point steady_now() const override {
     return std::chrono::steady_clock::time_point{} + std::chrono::hours(1) + m_elapsed;
@@ -32,12 +33,12 @@ class FakeClock final : public Clock {
     m_elapsed += duration;
   }
 
-  void advance(std::chrono::milliseconds duration) { m_elapsed += duration; }
+  void advance(std::chrono::microseconds duration) { m_elapsed += duration; }
   // Every wait asked of sleep_for, in order.
   const std::vector<std::chrono::milliseconds>& sleeps() const { return m_sleeps; }
 
  private:
-  std::chrono::milliseconds m_elapsed{0};
+  std::chrono::microseconds m_elapsed{0};
   std::vector<std::chrono::milliseconds> m_sleeps;
 };
 

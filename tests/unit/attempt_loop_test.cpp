@@ -343,3 +343,20 @@ TEST_CASE("attempt loop: an exception that is not an outcome gives back the prob
   l.run({openai}, ok);
   CHECK(ok.calls.size() == 1);
 }
+
+TEST_CASE("attempt loop: an attempt's time is kept to the microsecond", "[attempts]") {
+  // A local upstream answers in a fraction of a millisecond; the daemon's overhead metric
+  // subtracts this time from the request's, so it must not be rounded down to 0 ms.
+  Loop l;
+  int calls = 0;
+  const AttemptFn answer_in_250us = [&](const Route&, const ResolvedKey&, bool&) {
+    l.clock.advance(std::chrono::microseconds(250));
+    if (++calls == 1)
+      throw GatewayError(upstream(503));
+  };
+  const AttemptOutcome outcome =
+      l.loop.run({route_to("openai", "gpt-4o-mini")}, keys({"sk-test-key-1111"}), answer_in_250us);
+  REQUIRE(outcome.attempts.size() == 2);
+  CHECK(outcome.attempts[0].took == std::chrono::microseconds(250));  // the failed try
+  CHECK(outcome.attempts[1].took == std::chrono::microseconds(250));  // the one that served
+}

@@ -18,9 +18,9 @@ std::string seconds_text(milliseconds ms) {
   return text;
 }
 
-milliseconds since(std::chrono::steady_clock::time_point start,
-                   std::chrono::steady_clock::time_point end) {
-  return std::chrono::duration_cast<milliseconds>(end - start);
+std::chrono::microseconds since(std::chrono::steady_clock::time_point start,
+                                std::chrono::steady_clock::time_point end) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(end - start);
 }
 
 bool is_key_refused(const Error& error) {
@@ -258,7 +258,8 @@ AttemptOutcome AttemptLoop::run(const std::vector<Route>& candidates, const Keys
       }
       const auto end = m_clock.steady_now();
       load.in_flight.fetch_sub(1, std::memory_order_relaxed);
-      load.latency.add(static_cast<double>(since(now, end).count()));
+      load.latency.add(
+          static_cast<double>(std::chrono::duration_cast<milliseconds>(since(now, end)).count()));
       deployment.breaker.record_success(end);
       outcome.attempts.push_back({route.provider.name, route.model, deployment.key_hint,
                                   pending_wait, since(now, end), true, std::nullopt});

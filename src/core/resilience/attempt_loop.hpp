@@ -25,9 +25,11 @@ struct AttemptRecord {
   std::string model;                    // the upstream model
   std::string key_hint;                 // the key redacted to its last 4 characters, or ""
   std::chrono::milliseconds waited{0};  // the pause before it (backoff or Retry-After)
-  std::chrono::milliseconds took{0};    // from sending to the outcome
-  bool sent = false;                    // false: skipped (circuit open, no key, keys cooling)
-  std::optional<Error> error;           // nullopt: it served the answer
+  // From sending to the outcome, in microseconds: a local upstream answers in less than
+  // a millisecond, and the daemon's overhead metric is the request's time minus this.
+  std::chrono::microseconds took{0};
+  bool sent = false;           // false: skipped (circuit open, no key, keys cooling)
+  std::optional<Error> error;  // nullopt: it served the answer
 };
 
 // "openai/gpt-4o-mini (key …wxyz): HTTP 503: openai: overloaded" and the like.
