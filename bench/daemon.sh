@@ -4,6 +4,8 @@
 # generators on the same machine, and measures:
 #   1. latency at 1 connection, direct vs through the daemon (bench/latency_client.cpp);
 #   2. non-streamed throughput and latency at 64 connections, direct vs through (wrk);
+#   (both also through bench/floor_proxy.cpp, a bare cpp-httplib + libcurl proxy with no
+#   gateway logic: the floor of the daemon's architecture on this machine);
 #   3. concurrent streaming clients, and the daemon's RSS with them open
 #      (bench/stream_clients.cpp);
 #   4. the daemon's RSS when idle, before and after all that.
@@ -24,7 +26,7 @@ if ! command -v wrk >/dev/null; then
   $SUDO apt-get install -y --no-install-recommends wrk >/dev/null
 fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DLLMGW_BUILD_TESTS=OFF -DLLMGW_BUILD_BENCH=ON >/dev/null
-cmake --build build-bench -j"$(nproc)" --target llmgw fake_upstream latency_client stream_clients >/dev/null
+cmake --build build-bench -j"$(nproc)" --target llmgw fake_upstream floor_proxy latency_client stream_clients >/dev/null
 bin=build-bench
 
 # A thousand streams are 3,000 sockets between the three processes.
@@ -66,6 +68,10 @@ output = 0.60
 EOF
 export BENCH_API_KEY=sk-bench-not-a-real-key
 
+"$bin/floor_proxy" "$upstream" >"$tmp/floor.out" &
+pids+=($!)
+floor=$(first_line "$tmp/floor.out")
+
 "$bin/llmgw" serve --port 0 >"$tmp/serve.out" 2>"$tmp/serve.log" &
 daemon_pid=$!
 pids+=($daemon_pid)
@@ -77,19 +83,22 @@ curl -sf -o /dev/null -H 'Content-Type: application/json' \
   "$base/chat/completions" || { echo "bench: the daemon did not answer" >&2; cat "$tmp/serve.log" >&2; exit 1; }
 idle_warm=$(rss_mb "$daemon_pid")
 
-echo "llmgw serve overhead ($(nproc) cores, $(uname -m)); fake upstream :$upstream, daemon :$port"
+echo "llmgw serve overhead ($(nproc) cores, $(uname -m)); fake upstream :$upstream, daemon :$port, bare proxy :$floor"
 echo
-"$bin/latency_client" "$upstream" "$port" 10 2000
+"$bin/latency_client" "$upstream" "$port" 10 2000 "$floor"
 echo
 # The same with all three processes on one core. On this kind of VM a wake-up across
 # cores costs tens of microseconds (the direct p50 alone moves between ~30 and ~90 us
 # with where the threads land), so this run shows what the daemon's own work adds.
 if command -v taskset >/dev/null; then
   upstream_pid=${pids[0]}
-  for pid in "$upstream_pid" "$daemon_pid"; do taskset -a -p -c 0 "$pid" >/dev/null; done
+  floor_pid=${pids[1]}
+  for pid in "$upstream_pid" "$floor_pid" "$daemon_pid"; do taskset -a -p -c 0 "$pid" >/dev/null; done
   echo "pinned to one core (taskset -c 0):"
-  taskset -c 0 "$bin/latency_client" "$upstream" "$port" 10 2000 | tail -n +2
-  for pid in "$upstream_pid" "$daemon_pid"; do taskset -a -p -c "0-$(( $(nproc) - 1 ))" "$pid" >/dev/null; done
+  taskset -c 0 "$bin/latency_client" "$upstream" "$port" 10 2000 "$floor" | tail -n +2
+  for pid in "$upstream_pid" "$floor_pid" "$daemon_pid"; do
+    taskset -a -p -c "0-$(( $(nproc) - 1 ))" "$pid" >/dev/null
+  done
   echo
 fi
 
@@ -102,6 +111,7 @@ run_wrk() {  # label model port
 }
 run_wrk "direct to the fake upstream" gpt-4o-mini "$upstream"
 run_wrk "through llmgw serve" bench/gpt-4o-mini "$port"
+run_wrk "through the bare proxy" gpt-4o-mini "$floor"
 echo
 
 "$bin/stream_clients" "$port" 256 "$daemon_pid" || true

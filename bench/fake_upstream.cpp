@@ -20,7 +20,7 @@
 
 #include <httplib.h>
 
-#include "daemon/task_pool.hpp"
+#include "bench_server.hpp"
 
 namespace {
 
@@ -66,16 +66,8 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
-  httplib::Server server;
-  server.new_task_queue = [] { return new llmgw::daemon::GrowingTaskPool(8192); };
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(1'000'000);
-  int listen_socket = -1;
-  server.set_socket_options([&](int sock) {
-    const int on = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    listen_socket = sock;
-  });
+  llmgw::bench::BenchServer bench;
+  httplib::Server& server = bench.server;
   server.Post("/v1/chat/completions", [&](const httplib::Request& req, httplib::Response& res) {
     if (req.body.find(R"("stream":true)") == std::string::npos) {
       // The charset keeps cpp-httplib from compressing it (brotli costs ~1 ms a reply).
@@ -103,14 +95,5 @@ int main(int argc, char** argv) {
           return sink.write(data.data(), data.size());
         });
   });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  if (port <= 0) {
-    std::cerr << "fake_upstream: cannot listen on 127.0.0.1\n";
-    return 1;
-  }
-  ::listen(listen_socket, SOMAXCONN);  // Debian's cpp-httplib listens with a backlog of 5
-  std::printf("%d\n", port);
-  std::fflush(stdout);
-  server.listen_after_bind();
-  return 0;
+  return bench.run("fake_upstream");
 }

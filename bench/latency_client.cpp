@@ -1,15 +1,17 @@
 // Latency at one connection for bench/daemon.sh: the same chat request, one at a time on
-// one keep-alive connection, sent straight to the fake upstream and through the daemon,
-// in alternating rounds (so drift in the machine's load hits both sides alike).
+// one keep-alive connection, sent straight to the fake upstream and through the daemon
+// (and, given its port, through bench/floor_proxy.cpp, a bare proxy built the same way),
+// in alternating rounds (so drift in the machine's load hits every side alike).
 //
-//   latency_client DIRECT_PORT THROUGH_PORT [ROUNDS] [REQUESTS_PER_ROUND]
+//   latency_client DIRECT_PORT THROUGH_PORT [ROUNDS] [REQUESTS_PER_ROUND] [FLOOR_PORT]
 //
-// Prints p50/p90/p99/max for each side and the difference ("added"), in microseconds.
-// Any answer other than 200 is counted and reported as an error.
+// Prints p50/p90/p99/max for each side and what each proxy adds over direct, in
+// microseconds. Any answer other than 200 is counted and reported as an error.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,30 +58,42 @@ struct Side {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: latency_client DIRECT_PORT THROUGH_PORT [ROUNDS] [REQUESTS]\n");
+    std::fprintf(stderr,
+                 "usage: latency_client DIRECT_PORT THROUGH_PORT [ROUNDS] [REQUESTS] "
+                 "[FLOOR_PORT]\n");
     return 2;
   }
   const int rounds = argc > 3 ? std::atoi(argv[3]) : 10;
   const int requests = argc > 4 ? std::atoi(argv[4]) : 2000;
-  Side direct("direct", std::atoi(argv[1]), "gpt-4o-mini");
-  Side through("through llmgw", std::atoi(argv[2]), "bench/gpt-4o-mini");
-  direct.run(200, false);  // warm: connections, caches, the daemon's threads
-  through.run(200, false);
+  std::vector<std::unique_ptr<Side>> sides;
+  sides.push_back(std::make_unique<Side>("direct", std::atoi(argv[1]), "gpt-4o-mini"));
+  sides.push_back(std::make_unique<Side>("through llmgw", std::atoi(argv[2]), "bench/gpt-4o-mini"));
+  if (argc > 5)
+    sides.push_back(std::make_unique<Side>("bare proxy", std::atoi(argv[5]), "gpt-4o-mini"));
+  for (auto& side : sides)
+    side->run(200, false);  // warm: connections, caches, the servers' threads
   for (int round = 0; round < rounds; ++round) {
-    direct.run(requests, true);
-    through.run(requests, true);
+    for (auto& side : sides)
+      side->run(requests, true);
   }
   std::printf("1 connection, keep-alive, %d rounds x %d requests per side, interleaved\n", rounds,
               requests);
   std::printf("  %-16s %9s %9s %9s %9s   (microseconds)\n", "", "p50", "p90", "p99", "max");
-  for (const Side* side : {&direct, &through}) {
+  long errors = 0;
+  for (const auto& side : sides) {
     std::printf("  %-16s %9.1f %9.1f %9.1f %9.1f   errors %ld\n", side->name,
                 percentile(side->micros, 0.50), percentile(side->micros, 0.90),
                 percentile(side->micros, 0.99), percentile(side->micros, 1.0), side->errors);
+    errors += side->errors;
   }
-  std::printf("  %-16s %9.1f %9.1f %9.1f\n", "added by llmgw",
-              percentile(through.micros, 0.50) - percentile(direct.micros, 0.50),
-              percentile(through.micros, 0.90) - percentile(direct.micros, 0.90),
-              percentile(through.micros, 0.99) - percentile(direct.micros, 0.99));
-  return direct.errors + through.errors == 0 ? 0 : 1;
+  const Side& direct = *sides.front();
+  for (std::size_t i = 1; i < sides.size(); ++i) {
+    const Side& proxy = *sides[i];
+    const std::string label = std::string("added by ") + (i == 1 ? "llmgw" : "bare proxy");
+    std::printf("  %-16s %9.1f %9.1f %9.1f\n", label.c_str(),
+                percentile(proxy.micros, 0.50) - percentile(direct.micros, 0.50),
+                percentile(proxy.micros, 0.90) - percentile(direct.micros, 0.90),
+                percentile(proxy.micros, 0.99) - percentile(direct.micros, 0.99));
+  }
+  return errors == 0 ? 0 : 1;
 }
