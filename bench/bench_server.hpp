@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include <cstdio>
-#include <memory>
 
 #include <httplib.h>
 

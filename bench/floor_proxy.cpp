@@ -12,8 +12,6 @@
 #include <curl/curl.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <memory>
 #include <string>
 
 #include <httplib.h>
