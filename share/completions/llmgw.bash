@@ -20,6 +20,23 @@ _llmgw() {
         -m|--model) COMPREPLY=($(compgen -W "mock/echo mock/slow openai/gpt-4o-mini openai/gpt-4o" -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W "-m --model -s --system --temperature --max-tokens --no-stream --cache --no-cache --json -u --usage -v --verbose --key --help" -- "$cur")) ;;
+    embed)
+      case "$prev" in
+        -m|--model) COMPREPLY=($(compgen -W "mock/embed openai/text-embedding-3-small openai/text-embedding-3-large" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "json ndjson floats base64" -- "$cur")); return ;;
+        --file|--lines) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --dimensions|--batch-size|--key) return ;;
+      esac
+      COMPREPLY=($(compgen -W "-m --model --dimensions --file --lines --batch-size --format -u --usage -q --quiet --key --help" -- "$cur")) ;;
+    image)
+      case "$prev" in
+        -m|--model) COMPREPLY=($(compgen -W "mock/image openai/gpt-image-1 openai/dall-e-3" -- "$cur")); return ;;
+        --size) COMPREPLY=($(compgen -W "auto 1024x1024 1024x1536 1536x1024 1792x1024 1024x1792" -- "$cur")); return ;;
+        --quality) COMPREPLY=($(compgen -W "low medium high standard hd" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        -n|--key) return ;;
+      esac
+      COMPREPLY=($(compgen -W "-m --model -n --size --quality -o --output --force -u --usage --key --help" -- "$cur")) ;;
     keys)
       if [ "$depth" -eq 1 ]; then COMPREPLY=($(compgen -W "set add list rm path create revoke" -- "$cur")); return; fi
       case "${words[i+1]}" in
@@ -63,7 +80,7 @@ _llmgw() {
       case "$prev" in
         --config|--db) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "chat keys config models providers serve usage cache db --help --version --config --db" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "chat embed image keys config models providers serve usage cache db --help --version --config --db" -- "$cur")) ;;
   esac
 }
 complete -F _llmgw llmgw

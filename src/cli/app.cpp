@@ -23,6 +23,8 @@ constexpr const char* k_footer = R"(Examples:
   llmgw config show
   llmgw models --remote
   llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" "hi"   # with a fallback
+  llmgw embed --lines titles.txt --format ndjson > vectors.ndjson
+  llmgw image -o fox.png "a fox in the snow, watercolour"
   llmgw providers status
   llmgw serve --port 0                         # OpenAI-compatible daemon
   llmgw usage --by day --since 7d
@@ -60,6 +62,8 @@ void print_missing_subcommand(CLI::App& app, Io& io) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> k_commands = {
       {"chat", "Send a prompt to any model and stream the answer", &register_chat},
+      {"embed", "Turn text into embedding vectors, one input or many", &register_embed},
+      {"image", "Generate images from a prompt and save them as files", &register_image},
       {"keys", "Store, list and remove provider API keys; create and revoke client keys",
        &register_keys},
       {"config", "Show where config lives and the effective settings", &register_config},

@@ -8,7 +8,9 @@
 #include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/key_option.hpp"
 #include "cli/report.hpp"
+#include "cli/text_input.hpp"
 #include "cli/unpriced_notice.hpp"
 #include "cli/usage_line.hpp"
 #include "core/config/key_store.hpp"
@@ -66,38 +68,8 @@ Cache:
   ledger records what it saved. --cache caches any request, --no-cache none. See
   `llmgw cache --help`.)";
 
-std::string trim_trailing_newlines(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-    text.pop_back();
-  return text;
-}
-
-bool is_blank(const std::string& text) {
-  return text.find_first_not_of(" \t\r\n") == std::string::npos;
-}
-
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& word : words) {
-    if (!out.empty())
-      out += ' ';
-    out += word;
-  }
-  return out;
-}
-
-// Requests are JSON, which carries only UTF-8; say so plainly instead of failing later.
-void require_utf8(const std::string& text, const std::string& what) {
-  try {
-    (void)nlohmann::json(text).dump();
-  } catch (const nlohmann::json::type_error&) {
-    fail(ErrorKind::usage, what + " is not UTF-8 text",
-         "convert it first, e.g. iconv -f latin1 -t utf-8 file | llmgw chat ...");
-  }
-}
-
 std::string gather_prompt(Io& io, const ChatOptions& opts) {
-  const std::string from_args = join(opts.prompt);
+  const std::string from_args = join_words(opts.prompt);
   std::string piped;
   if (!io.in_tty) {
     piped.assign(std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>());
@@ -260,10 +232,7 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
                     : opts.no_cache ? CacheMode::bypass
                                     : CacheMode::automatic;
 
-  GatewayOptions options;
-  options.health = &ctx.health();
-  options.ledger = [&ctx](LedgerRow row) { ctx.ledger().add(std::move(row)); };
-  options.source = "cli";
+  GatewayOptions options = ctx.gateway_options();
   if (call.cache_mode != CacheMode::bypass && ctx.config().cache.value.enabled)
     options.cache = &ctx.cache();
   Gateway gateway(ctx.config(), ctx.transport(), ctx.credentials(), ctx.clock(),
@@ -351,12 +320,7 @@ void register_chat(CLI::App& parent, Context& ctx) {
                 "Say on stderr where the request goes (and its fallbacks), with which key "
                 "(redacted), which request fields the provider cannot take, every attempt when "
                 "there was more than one, and how long the answer took");
-  opts->key_opt =
-      cmd->add_option(
-             "--key", opts->key,
-             "API key for this request (overrides the keys file and env; visible in ps, so "
-             "prefer `llmgw keys set`)")
-          ->type_name("KEY");
+  opts->key_opt = add_key_option(*cmd, opts->key);
   cmd->footer(k_chat_footer);
   cmd->callback([&ctx, opts] { ctx.exit_code = run_chat(ctx, *opts); });
 }

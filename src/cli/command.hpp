@@ -31,6 +31,8 @@ void register_db(CLI::App& parent, Context& ctx);
 void register_usage(CLI::App& parent, Context& ctx);
 void register_cache(CLI::App& parent, Context& ctx);
 void register_serve(CLI::App& parent, Context& ctx);
+void register_embed(CLI::App& parent, Context& ctx);
+void register_image(CLI::App& parent, Context& ctx);
 
 // The client keys of `llmgw serve`, under `keys` (client_keys_command.cpp): adds `create`
 // and `revoke` to it; `keys list --clients [--json]` runs run_client_key_list.

@@ -48,6 +48,14 @@ DefaultModel Context::default_model() {
   });
 }
 
+GatewayOptions Context::gateway_options() {
+  GatewayOptions options;
+  options.health = &health();
+  options.ledger = [this](LedgerRow row) { ledger().add(std::move(row)); };
+  options.source = "cli";
+  return options;
+}
+
 Transport& Context::transport() {
   if (!m_transport)
     m_transport = std::make_unique<CurlTransport>();

@@ -13,6 +13,7 @@
 #include "core/config/config.hpp"
 #include "core/config/credentials.hpp"
 #include "core/config/key_store.hpp"
+#include "core/gateway.hpp"
 #include "core/http/transport.hpp"
 #include "core/resilience/health.hpp"
 #include "core/routing.hpp"
@@ -61,6 +62,10 @@ class Context {
   // config().cache's settings; built on first use. A cache that cannot be used warns once
   // on stderr and misses.
   ResponseCache& cache();
+
+  // What every command's Gateway is built with: this run's health() and ledger(), and
+  // source "cli". No cache: a command that uses one sets it.
+  GatewayOptions gateway_options();
 
   Clock& clock() { return m_clock; }
   CancelToken& cancel_token() { return m_cancel; }

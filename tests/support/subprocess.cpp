@@ -49,6 +49,8 @@ Process::Process(const ProcessSpec& spec) {
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
+    if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0)
+      _exit(126);
     execve(exec_args.argv()[0], exec_args.argv(), exec_args.envp());
     _exit(127);
   }

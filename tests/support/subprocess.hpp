@@ -24,6 +24,7 @@ struct ProcessSpec {
   std::map<std::string, std::string> env;     // the whole environment of the child
   std::string stdin_data;                     // written, then stdin is closed
   std::chrono::milliseconds timeout{20'000};  // the child is killed after this
+  std::string cwd;                            // the child's working directory; "": ours
 };
 
 // The argv and envp arrays execve() wants, built (before fork) from a spec; they point

@@ -1,7 +1,5 @@
 #include "core/providers/embeddings.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -9,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "core/base64.hpp"
 #include "core/providers/adapter_util.hpp"
 #include "core/providers/anthropic_adapter.hpp"
 #include "core/providers/auth_header.hpp"
@@ -399,17 +398,6 @@ Error map_error(Protocol protocol, const HttpResponse& response, const std::stri
       break;
   }
   return upstream_error(response, provider, "");
-}
-
-// OpenSSL's encoder (libcrypto; already loaded by libcurl, so no start-up cost).
-std::string base64_encode(std::string_view bytes) {
-  // EVP_EncodeBlock writes 4 characters per 3 bytes, then a NUL.
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(written > 0 ? static_cast<std::size_t>(written) : 0);
-  return out;
 }
 
 std::string encode_float32_base64(const std::vector<double>& values) {

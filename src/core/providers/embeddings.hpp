@@ -94,7 +94,4 @@ std::size_t estimated_tokens(const std::vector<std::string>& texts);
 // the form OpenAI uses for encoding_format "base64". Exposed for tests.
 std::string encode_float32_base64(const std::vector<double>& values);
 
-// Standard base64 of raw bytes. Exposed for tests (RFC 4648 §10 vectors).
-std::string base64_encode(std::string_view bytes);
-
 }  // namespace llmgw::embeddings

@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/png.hpp"
 #include "core/providers/adapter_util.hpp"
-#include "core/providers/embeddings.hpp"
 #include "core/providers/images.hpp"
 
 namespace llmgw::images {
@@ -54,8 +54,7 @@ json mock_images(const json& request, std::int64_t created) {
   const std::string& prompt = request["prompt"].get_ref<const std::string&>();
   json data = json::array();
   for (std::int64_t i = 0; i < count; ++i) {
-    const std::string encoded =
-        embeddings::base64_encode(mock_png(prompt, static_cast<std::size_t>(i)));
+    const std::string encoded = base64_encode(mock_png(prompt, static_cast<std::size_t>(i)));
     data.push_back(base64 ? json{{"b64_json", encoded}}
                           : json{{"url", "data:image/png;base64," + encoded}});
   }
