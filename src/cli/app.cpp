@@ -51,7 +51,8 @@ void print_missing_subcommand(CLI::App& app, Io& io) {
     path += " " + deepest->get_name();
   }
   std::string names;
-  for (const CLI::App* sub : deepest->get_subcommands([](CLI::App*) { return true; }))
+  for (const CLI::App* sub :
+       deepest->get_subcommands([](CLI::App* sub) { return !sub->get_group().empty(); }))
     names += (names.empty() ? "" : ", ") + sub->get_name();
   print_error(io, "`" + path + "` needs a command: " + names,
               "run `" + path + " --help` for what each does");
@@ -78,9 +79,7 @@ const std::vector<Command>& commands() {
   return k_commands;
 }
 
-int run(int argc, const char* const* argv, Io& io) {
-  Context ctx(io);
-  CLI::App app("llmgw " LLMGW_VERSION " — one command line and gateway for every LLM API", "llmgw");
+void build_command_line(CLI::App& app, Context& ctx) {
   app.set_version_flag("-V,--version", "llmgw " LLMGW_VERSION);
   app.require_subcommand(1);
   app.footer(k_footer);
@@ -92,6 +91,15 @@ int run(int argc, const char* const* argv, Io& io) {
       ->type_name("FILE");
   for (const Command& command : commands())
     command.register_command(app, ctx);
+}
+
+int run(int argc, const char* const* argv, Io& io) {
+  Context ctx(io);
+  CLI::App app("llmgw " LLMGW_VERSION " — one command line and gateway for every LLM API", "llmgw");
+  build_command_line(app, ctx);
+  // The shells' completion scripts: hidden, and before CLI11 so no word is taken as ours.
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete")
+    return run_complete(app, ctx, std::vector<std::string>(argv + 2, argv + argc));
 
   // Whatever happens, what this run learnt about providers is kept for the next one, and
   // every request it made is in the ledger.

@@ -4,8 +4,18 @@
 
 #include "cli/io.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace llmgw::cli {
 
+class Context;
+
 int run(int argc, const char* const* argv, Io& io);
+
+// The whole command line, as run() parses it: global options and every subcommand,
+// whose callbacks run against `ctx`. For run() and for tests of the tree (completion).
+void build_command_line(CLI::App& app, Context& ctx);
 
 }  // namespace llmgw::cli

@@ -2,6 +2,7 @@
 // to build the command line, so adding a subcommand is adding a file and a table row.
 #pragma once
 
+#include <string>
 #include <vector>
 
 namespace CLI {
@@ -33,6 +34,9 @@ void register_cache(CLI::App& parent, Context& ctx);
 void register_serve(CLI::App& parent, Context& ctx);
 void register_embed(CLI::App& parent, Context& ctx);
 void register_image(CLI::App& parent, Context& ctx);
+// `llmgw __complete WORD...` (complete_command.cpp): prints the completion of the words
+// typed after "llmgw" against `app`, the whole command line; always returns 0.
+int run_complete(const CLI::App& app, Context& ctx, const std::vector<std::string>& words);
 
 // The client keys of `llmgw serve`, under `keys` (client_keys_command.cpp): adds `create`
 // and `revoke` to it; `keys list --clients [--json]` runs run_client_key_list.
