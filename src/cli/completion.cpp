@@ -1,7 +1,6 @@
 #include "cli/completion.hpp"
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 
 namespace llmgw::cli {
 
@@ -40,20 +39,9 @@ bool takes_file(const std::string& option) {
 
 // The option of `app` that `word` names ("--model", "-m", "--model=x"), or nullptr.
 const CLI::Option* find_option(const CLI::App& app, const std::string& word) {
-  const std::string name = word.substr(0, word.find('='));
-  {
-    for (const CLI::Option* option : app.get_options()) {
-      if (option->get_positional())
-        continue;
-      for (const auto& lname : option->get_lnames())
-        if (name == "--" + lname)
-          return option;
-      for (const auto& sname : option->get_snames())
-        if (name == "-" + sname)
-          return option;
-    }
-  }
-  return nullptr;
+  if (word.size() < 2 || word[0] != '-')
+    return nullptr;
+  return app.get_option_no_throw(word.substr(0, word.find('=')));
 }
 
 std::string long_name(const CLI::Option& option) {

@@ -1,7 +1,6 @@
 // `llmgw embed`: embeddings of a text, a file, or each line of a file, in batches.
 #include <CLI/CLI.hpp>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -14,6 +13,7 @@
 #include "cli/embed_output.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/key_option.hpp"
+#include "cli/money_text.hpp"
 #include "cli/operation_model.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/text_input.hpp"
@@ -171,12 +171,6 @@ std::vector<json> ordered_embeddings(const json& response, std::size_t count) {
   return ordered;
 }
 
-std::string cost_text(double usd) {
-  char text[32];
-  std::snprintf(text, sizeof text, "$%.6f", usd);
-  return text;
-}
-
 int run_embed(Context& ctx, const EmbedOptions& opts) {
   Io& io = ctx.io();
   const auto format = parse_embed_format(opts.format);
@@ -231,11 +225,11 @@ int run_embed(Context& ctx, const EmbedOptions& opts) {
       cost += *result.accounting.cost_usd;
     else
       priced = false;
+    const std::vector<json> embeddings = ordered_embeddings(result.response, count);
     if (*format == EmbedFormat::json) {
-      list.add(result.response);
+      list.add(result.response, embeddings);
     } else {
       std::string lines;
-      const std::vector<json> embeddings = ordered_embeddings(result.response, count);
       for (std::size_t i = 0; i < count; ++i)
         lines += embedding_line(*format, start + i, embeddings[i]);
       if (io.out_tty)
@@ -253,7 +247,7 @@ int run_embed(Context& ctx, const EmbedOptions& opts) {
     io.err << "usage: " << inputs.size() << (inputs.size() == 1 ? " input" : " inputs") << " in "
            << batches << (batches == 1 ? " request" : " requests") << ", " << tokens << " tokens · "
            << model << " · "
-           << (priced ? "cost " + cost_text(cost) : std::string("cost unknown (no price)")) << '\n';
+           << (priced ? "cost " + usd_text(cost) : std::string("cost unknown (no price)")) << '\n';
   }
   return 0;
 }

@@ -61,16 +61,9 @@ std::string embedding_line(EmbedFormat format, std::size_t index, const json& em
   fail(ErrorKind::internal, "the json format prints the whole list at the end");
 }
 
-void EmbeddingList::add(const json& response) {
-  const auto data = response.find("data");
-  if (data != response.end() && data->is_array()) {
-    for (const json& item : *data) {
-      json entry = {{"object", "embedding"},
-                    {"index", m_data.size()},
-                    {"embedding", item.value("embedding", json())}};
-      m_data.push_back(std::move(entry));
-    }
-  }
+void EmbeddingList::add(const json& response, const std::vector<json>& embeddings) {
+  for (const json& embedding : embeddings)
+    m_data.push_back({{"object", "embedding"}, {"index", m_data.size()}, {"embedding", embedding}});
   if (const auto model = response.find("model"); model != response.end() && model->is_string())
     m_model = model->get<std::string>();
   if (const auto usage = response.find("usage"); usage != response.end() && usage->is_object()) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace llmgw::cli {
 
@@ -30,9 +31,10 @@ std::string embedding_line(EmbedFormat format, std::size_t index, const nlohmann
 // Gathers the batches' answers for the json format.
 class EmbeddingList {
  public:
-  // `response` is one batch's OpenAI embeddings list; its items are renumbered from the
-  // count so far.
-  void add(const nlohmann::json& response);
+  // `response` is one batch's OpenAI embeddings list and `embeddings` its vectors in input
+  // order (ordered_embeddings in embed_command.cpp has sorted them by index and checked
+  // their count); they are numbered on from the count so far.
+  void add(const nlohmann::json& response, const std::vector<nlohmann::json>& embeddings);
   nlohmann::json result() const;
 
  private:

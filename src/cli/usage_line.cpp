@@ -1,7 +1,6 @@
 #include "cli/usage_line.hpp"
 
-#include <cstdio>
-
+#include "cli/money_text.hpp"
 #include "core/pricing.hpp"
 
 namespace llmgw::cli {
@@ -11,12 +10,6 @@ namespace {
 long count(const nlohmann::json& object, const char* field) {
   const auto it = object.find(field);
   return it != object.end() && it->is_number_integer() ? it->get<long>() : 0;
-}
-
-std::string dollars(double amount) {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "$%.6f", amount);
-  return buffer;
 }
 
 }  // namespace
@@ -46,9 +39,9 @@ std::string format_usage_line(const ChatResult& result, const PriceBook& prices)
   if (result.cache_hit) {
     line += "from the response cache: cost $0";
     if (cost)
-      line += " (saved " + dollars(*cost) + ")";
+      line += " (saved " + usd_text(*cost) + ")";
   } else if (cost) {
-    line += "cost " + dollars(*cost);
+    line += "cost " + usd_text(*cost);
   } else {
     line +=
         "cost unknown (no price for " + where + "; add [prices.\"" + where + "\"] to config.toml)";

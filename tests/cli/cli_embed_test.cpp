@@ -241,3 +241,50 @@ TEST_CASE("embed: bad input is refused before anything is sent", "[cli][embed]")
 
   CHECK(user.server.requests().empty());
 }
+
+TEST_CASE("embed: the provider's order does not matter, its count does", "[cli][embed]") {
+  User user;
+  const auto file = user.write_file("lines.txt", "one\ntwo\n");
+  const json reversed = {{"object", "list"},
+                         {"model", "text-embedding-3-small"},
+                         {"data",
+                          {{{"object", "embedding"}, {"index", 1}, {"embedding", {2.0}}},
+                           {{"object", "embedding"}, {"index", 0}, {"embedding", {1.0}}}}},
+                         {"usage", {{"prompt_tokens", 2}, {"total_tokens", 2}}}};
+  const std::vector<std::string> args = {"embed", "-m", "openai/text-embedding-3-small", "--lines",
+                                         file.string()};
+  for (const char* format : {"json", "ndjson"}) {
+    CAPTURE(format);
+    user.server.push(Reply::json(200, reversed));
+    std::vector<std::string> with_format = args;
+    with_format.insert(with_format.end(), {"--format", format});
+    const auto result = user.env.run(with_format);
+    REQUIRE(result.exit_code == 0);
+    std::vector<json> items;
+    if (std::string(format) == "json") {
+      const json list = json::parse(result.out);
+      for (const json& item : list["data"])
+        items.push_back(item);
+    } else {
+      for (const auto& line : lines_of(result.out))
+        items.push_back(json::parse(line));
+    }
+    REQUIRE(items.size() == 2);
+    for (std::size_t k = 0; k < 2; ++k) {
+      CHECK(items[k]["index"] == k);
+      CHECK(items[k]["embedding"] == json({k + 1.0}));
+    }
+  }
+  for (const char* format : {"json", "ndjson"}) {
+    CAPTURE(format);
+    json short_answer = reversed;
+    short_answer["data"].erase(0);
+    user.server.push(Reply::json(200, short_answer));
+    std::vector<std::string> with_format = args;
+    with_format.insert(with_format.end(), {"--format", format});
+    const auto result = user.env.run(with_format);
+    CHECK(result.exit_code == 4);
+    CHECK(result.out.empty());
+    CHECK(result.err.find("the answer has 1 embeddings for 2 inputs") != std::string::npos);
+  }
+}

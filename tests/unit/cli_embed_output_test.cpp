@@ -37,12 +37,11 @@ TEST_CASE("an embedding of the wrong shape is the provider's error, not a crash"
 
 TEST_CASE("the json list renumbers batches and sums their usage", "[embed]") {
   EmbeddingList list;
-  list.add({{"model", "m"},
-            {"data", {{{"index", 0}, {"embedding", {1.0}}}, {{"index", 1}, {"embedding", {2.0}}}}},
-            {"usage", {{"prompt_tokens", 4}, {"total_tokens", 4}}}});
-  list.add({{"model", "m"},
-            {"data", {{{"index", 0}, {"embedding", {3.0}}}}},
-            {"usage", {{"prompt_tokens", 2}, {"total_tokens", 2}, {"estimated", true}}}});
+  list.add({{"model", "m"}, {"usage", {{"prompt_tokens", 4}, {"total_tokens", 4}}}},
+           {json::array({1.0}), json::array({2.0})});
+  list.add(
+      {{"model", "m"}, {"usage", {{"prompt_tokens", 2}, {"total_tokens", 2}, {"estimated", true}}}},
+      {json::array({3.0})});
   const json out = list.result();
   CHECK(out["object"] == "list");
   CHECK(out["model"] == "m");
