@@ -23,6 +23,8 @@ constexpr const char* k_footer = R"(Examples:
   llmgw config show
   llmgw models --remote
   llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" "hi"   # with a fallback
+  llmgw chat -c "and why?"                     # continue the last conversation
+  llmgw logs search "slow start"
   llmgw embed --lines titles.txt --format ndjson > vectors.ndjson
   llmgw image -o fox.png "a fox in the snow, watercolour"
   llmgw providers status
@@ -73,6 +75,7 @@ const std::vector<Command>& commands() {
        &register_providers},
       {"serve", "Run the OpenAI-compatible daemon on localhost", &register_serve},
       {"usage", "Show what was spent and used, from the ledger", &register_usage},
+      {"logs", "List, show, search and remove the conversations chat has stored", &register_logs},
       {"cache", "Show or clear the response cache", &register_cache},
       {"db", "Check the database that holds the ledger and the response cache", &register_db},
   };
@@ -87,7 +90,7 @@ void build_command_line(CLI::App& app, Context& ctx) {
                  "Use this config file instead of the default")
       ->type_name("FILE");
   app.add_option("--db", ctx.globals().db_file,
-                 "Use this database (ledger and cache) instead of the default")
+                 "Use this database (ledger, cache, conversations) instead of the default")
       ->type_name("FILE");
   for (const Command& command : commands())
     command.register_command(app, ctx);

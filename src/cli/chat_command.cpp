@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/context.hpp"
+#include "cli/conversation_log.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/key_option.hpp"
 #include "cli/report.hpp"
@@ -35,7 +36,11 @@ struct ChatOptions {
   bool verbose = false;
   bool cache = false;
   bool no_cache = false;
+  bool continue_last = false;
+  std::int64_t cid = 0;
+  bool no_log = false;
   CLI::Option* model_opt = nullptr;
+  CLI::Option* cid_opt = nullptr;
   CLI::Option* system_opt = nullptr;
   CLI::Option* key_opt = nullptr;
   CLI::Option* temperature_opt = nullptr;
@@ -55,12 +60,21 @@ Examples:
   llmgw chat -m "gpt-4o,anthropic/claude-sonnet-4-5" -v "hi"   # falls back if gpt-4o fails
   llmgw chat -m mock/echo "try llmgw without a key"
   llmgw chat --temperature 0 "Define idempotent"   # asked again: from the cache, $0
+  llmgw chat -c "and in Haskell?"      # continue the last conversation
+  llmgw chat --cid 12 "go on"          # continue conversation 12 (see llmgw logs list)
 
 Failures:
   Connection failures, timeouts before the first byte and HTTP 408, 409, 429, 5xx and 529
   are retried with backoff (honouring Retry-After), then the next model is tried; nothing
   is retried once the answer has started to stream. See [retry], [breaker] and [fallbacks]
   in `llmgw config --help`.
+
+Conversations:
+  Every prompt and its answer are stored in the database (see `llmgw logs --help`), an
+  answer cut short by Ctrl-C or a broken stream too, marked as cut. -c and --cid send the
+  conversation so far with the new prompt, to the model it last asked for (unless -m) and
+  with its system prompt (unless -s). --no-log, or logs = false in config.toml, stores
+  nothing.
 
 Cache:
   A request with --temperature 0 (or a seed) is answered from the response cache when the
@@ -90,10 +104,14 @@ std::string gather_prompt(Io& io, const ChatOptions& opts) {
   return prompt;
 }
 
-// The model named by -m, by config, or chosen from the configured keys (mock/echo when
-// nothing is configured, said once on stderr).
-std::string pick_model(Context& ctx, const ChatOptions& opts) {
-  ctx.config(opts.model_opt->count() > 0 ? std::optional<std::string>(opts.model) : std::nullopt);
+// The model named by -m, by the conversation continued, by config, or chosen from the
+// configured keys (mock/echo when nothing is configured, said once on stderr).
+std::string pick_model(Context& ctx, const ChatOptions& opts,
+                       const std::optional<Conversation>& continued) {
+  if (opts.model_opt->count() > 0)
+    return opts.model;
+  if (continued)
+    return continued->model;
   const DefaultModel chosen = ctx.default_model();
   if (chosen.mock_fallback) {
     if (opts.key_opt->count() > 0) {
@@ -108,11 +126,25 @@ std::string pick_model(Context& ctx, const ChatOptions& opts) {
   return chosen.model;
 }
 
+// The system prompt of -s, else the continued conversation's.
+std::optional<std::string> system_prompt(const ChatOptions& opts,
+                                         const std::optional<Conversation>& continued) {
+  if (opts.system_opt->count() > 0)
+    return opts.system;
+  return continued ? continued->system : std::nullopt;
+}
+
 nlohmann::json build_request(const ChatOptions& opts, const std::string& model,
+                             const std::optional<std::string>& system,
+                             const std::optional<Conversation>& continued,
                              const std::string& prompt) {
   nlohmann::json messages = nlohmann::json::array();
-  if (opts.system_opt->count() > 0)
-    messages.push_back({{"role", "system"}, {"content", opts.system}});
+  if (system)
+    messages.push_back({{"role", "system"}, {"content", *system}});
+  if (continued) {
+    for (auto& message : history_messages(*continued))
+      messages.push_back(std::move(message));
+  }
   messages.push_back({{"role", "user"}, {"content", prompt}});
   nlohmann::json request = {{"model", model}, {"messages", messages}};
   if (opts.temperature_opt->count() > 0)
@@ -220,10 +252,30 @@ void warn_refused_keys(Io& io, const std::vector<AttemptRecord>& attempts) {
 int run_chat(Context& ctx, const ChatOptions& opts) {
   Io& io = ctx.io();
   const std::string prompt = gather_prompt(io, opts);
-  const std::string model = pick_model(ctx, opts);
+  ConversationLog log(ctx.config().paths.db_file, ctx.config().logs.value && !opts.no_log);
+  std::optional<Conversation> continued;
+  if (opts.continue_last || opts.cid_opt->count() > 0)
+    continued = log.load(opts.continue_last ? std::nullopt : std::optional(opts.cid));
+  const std::string model = pick_model(ctx, opts, continued);
+  const std::optional<std::string> system = system_prompt(opts, continued);
+
+  Exchange exchange;
+  exchange.model = model;
+  exchange.system = system;
+  exchange.prompt.role = "user";
+  exchange.prompt.content = prompt;
+  exchange.prompt.ts_ms = ctx.clock().unix_milliseconds();
+  const auto record = [&](std::string text, const ChatResult* answered) {
+    exchange.answer = answer_message(std::move(text), ctx.clock().unix_milliseconds(), answered);
+    const auto id =
+        log.record(io, continued ? std::optional(continued->id) : std::nullopt, exchange);
+    if (id && opts.verbose)
+      print_note(io, "stored as conversation " + std::to_string(*id) +
+                         " (continue it with llmgw chat -c, or --cid " + std::to_string(*id) + ")");
+  };
 
   ChatCall call;
-  call.request = build_request(opts, model, prompt);
+  call.request = build_request(opts, model, system, continued, prompt);
   if (opts.key_opt->count() > 0)
     call.api_key = opts.key;
   call.cancel = &ctx.cancel_token();
@@ -246,13 +298,15 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
   InterruptGuard interrupt_guard(ctx.cancel_token());
   TextWriter writer(io.out);
   ChatResult result;
+  std::string answer;  // what has been shown, kept when the stream stops short
   try {
     if (opts.json || opts.no_stream) {
       result = gateway.chat(call);
+      answer = text_of(result.response);
       if (opts.json) {
         io.out << result.response.dump(2) << '\n';
       } else {
-        writer.write(text_of(result.response));
+        writer.write(answer);
       }
     } else {
       result = gateway.chat_stream(call, [&](const nlohmann::json& chunk) {
@@ -262,16 +316,21 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
         const auto& delta = choices[0].value("delta", nlohmann::json::object());
         for (const char* field : {"content", "refusal"}) {
           if (delta.contains(field) && delta[field].is_string()) {
-            writer.write(delta[field].get_ref<const std::string&>());
+            const auto& text = delta[field].get_ref<const std::string&>();
+            writer.write(text);
+            answer += text;
           }
         }
       });
     }
   } catch (const GatewayError&) {
     writer.end_line();  // keep what was printed, then report below it
+    if (!answer.empty())
+      record(std::move(answer), nullptr);
     throw;
   }
   writer.end_line();
+  record(std::move(answer), &result);
   warn_if_first_unpriced(ctx, result.accounting, result.route);
   if (opts.usage)
     io.err << format_usage_line(result, price_book(ctx.config())) << '\n';
@@ -320,6 +379,16 @@ void register_chat(CLI::App& parent, Context& ctx) {
                 "Say on stderr where the request goes (and its fallbacks), with which key "
                 "(redacted), which request fields the provider cannot take, every attempt when "
                 "there was more than one, and how long the answer took");
+  CLI::Option* continue_opt =
+      cmd->add_flag("-c,--continue", opts->continue_last,
+                    "Continue the last conversation: send it so far, with the new prompt");
+  opts->cid_opt = cmd->add_option("--cid", opts->cid,
+                                  "Continue the conversation with this id (see llmgw logs list)")
+                      ->type_name("ID")
+                      ->check(CLI::PositiveNumber)
+                      ->excludes(continue_opt);
+  cmd->add_flag("--no-log", opts->no_log,
+                "Store neither the prompt nor the answer in the conversation log");
   opts->key_opt = add_key_option(*cmd, opts->key);
   cmd->footer(k_chat_footer);
   cmd->callback([&ctx, opts] { ctx.exit_code = run_chat(ctx, *opts); });

@@ -34,6 +34,7 @@ void register_cache(CLI::App& parent, Context& ctx);
 void register_serve(CLI::App& parent, Context& ctx);
 void register_embed(CLI::App& parent, Context& ctx);
 void register_image(CLI::App& parent, Context& ctx);
+void register_logs(CLI::App& parent, Context& ctx);
 // `llmgw __complete WORD...` (complete_command.cpp): prints the completion of the words
 // typed after "llmgw" against `app`, the whole command line; always returns 0.
 int run_complete(const CLI::App& app, Context& ctx, const std::vector<std::string>& words);

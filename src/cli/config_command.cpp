@@ -24,6 +24,7 @@ model), OPENAI_BASE_URL, ANTHROPIC_BASE_URL, AZURE_OPENAI_ENDPOINT, OPENAI_API_V
 
 Example config.toml:
   default_model = "openai/gpt-4o-mini"
+  logs = true                  # keep CLI conversations (llmgw logs); false keeps none
   [aliases]
   fast = "groq/llama-3.1-8b-instant"
   [providers.openai]
@@ -131,6 +132,7 @@ void add_resilience_rows(const Config& config, std::vector<Row>& rows) {
   rows.push_back({"cache.ttl", std::to_string(cache.ttl.count()), cache_source});
   rows.push_back({"cache.max_size_mb",
                   number(static_cast<double>(cache.max_bytes) / (1024.0 * 1024.0)), cache_source});
+  rows.push_back({"logs", config.logs.value ? "true" : "false", config.logs.source});
 }
 
 void add_price_rows(const Config& config, std::vector<Row>& rows) {

@@ -52,6 +52,7 @@ void print_json(std::ostream& out, const DbCheck& check) {
     report["ledger_rows"] = or_null(check.ledger_rows);
     report["cache_entries"] = or_null(check.cache_entries);
     report["client_keys"] = or_null(check.client_keys);
+    report["conversations"] = or_null(check.conversations);
   }
   report["supported_schema_version"] = check.known_version;
   report["ok"] = check.ok();
@@ -74,7 +75,8 @@ void print_text(std::ostream& out, const DbCheck& check) {
   if (!check.damaged) {
     out << "ledger rows     " << count_text(check.ledger_rows) << '\n'
         << "cache entries   " << count_text(check.cache_entries) << '\n'
-        << "client keys     " << count_text(check.client_keys) << '\n';
+        << "client keys     " << count_text(check.client_keys) << '\n'
+        << "conversations   " << count_text(check.conversations) << '\n';
   }
   out << "integrity       " << (check.damaged ? "DAMAGED" : "ok") << '\n';
   for (const std::string& problem : check.problems)

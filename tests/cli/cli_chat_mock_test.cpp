@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_env.hpp"
+#include "support/slow_answer.hpp"
 
 using llmgw::test::CliEnv;
-using llmgw::test::Process;
 
 TEST_CASE("version flag prints the version and exits 0", "[cli]") {
   CliEnv env;
@@ -143,12 +143,7 @@ TEST_CASE("config aliases and default_model are used", "[cli]") {
 TEST_CASE("Ctrl-C cancels a streaming answer, keeps what was printed, exits 130", "[cli]") {
   CliEnv env;
   env.write_config("[providers.mock]\ndelay_ms = 300\n");
-  Process child(env.spec({"chat", "-m", "mock/slow", "one two three four five six seven eight"}));
-  REQUIRE(child.wait_for_stdout(
-      [](const std::string& out) { return out.find("mock:") != std::string::npos; },
-      std::chrono::seconds(10)));
-  child.send_signal(SIGINT);
-  const auto result = child.finish();
+  const auto result = llmgw::test::interrupt_slow_answer(env, SIGINT);
   CHECK(result.exit_code == 130);
   CHECK(result.out.rfind("mock:", 0) == 0);
   CHECK(result.out.find("eight") == std::string::npos);  // it stopped early

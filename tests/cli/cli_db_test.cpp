@@ -41,6 +41,7 @@ TEST_CASE("db check on a fresh database: ok, version, sizes, counts", "[cli][db]
   CHECK_THAT(result.out, Catch::Contains("ledger rows     2"));
   CHECK_THAT(result.out, Catch::Contains("cache entries   0"));
   CHECK_THAT(result.out, Catch::Contains("client keys     0"));
+  CHECK_THAT(result.out, Catch::Contains("conversations   0"));
   CHECK_THAT(result.out, Catch::Contains("integrity       ok"));
 
   const auto json = env.run({"db", "check", "--json"});
@@ -57,6 +58,7 @@ TEST_CASE("db check on a fresh database: ok, version, sizes, counts", "[cli][db]
   CHECK(report["ledger_rows"] == 2);
   CHECK(report["cache_entries"] == 0);
   CHECK(report["client_keys"] == 0);
+  CHECK(report["conversations"] == 0);
   CHECK(report["problems"] == nlohmann::json::array());
 }
 

@@ -12,6 +12,7 @@
 #include "support/cli_env.hpp"
 #include "support/fake_openai.hpp"
 #include "support/openai_user.hpp"
+#include "support/slow_answer.hpp"
 
 using llmgw::Database;
 using llmgw::LedgerRow;
@@ -100,13 +101,7 @@ TEST_CASE("ledger: SIGTERM mid-stream cuts the answer short, records it and exit
           "[cli][ledger]") {
   User user;
   user.env.write_config("[providers.mock]\ndelay_ms = 300\n");
-  llmgw::test::Process child(
-      user.env.spec({"chat", "-m", "mock/slow", "one two three four five six seven eight"}));
-  REQUIRE(child.wait_for_stdout(
-      [](const std::string& out) { return out.find("mock:") != std::string::npos; },
-      std::chrono::seconds(10)));
-  child.send_signal(SIGTERM);
-  const auto result = child.finish();
+  const auto result = llmgw::test::interrupt_slow_answer(user.env, SIGTERM);
   CHECK(result.exit_code == 143);
   CHECK(result.out.find("eight") == std::string::npos);
   CHECK(result.err.find("terminated") != std::string::npos);

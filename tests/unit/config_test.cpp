@@ -409,12 +409,24 @@ TEST_CASE("wrong types are errors naming file:line", "[config]") {
       {"[providers.mock]\ndelay_ms = -3\n", ":2: providers.mock.delay_ms must not be negative"},
       {"[providers.x]\napi_key_env = \"gsk_abcdefXYZ123\"\n",
        ":2: providers.x.api_key_env must be the name of an environment variable"},
+      {"\nlogs = \"no\"\n", ":2: logs must be true or false, not a string"},
   }));
   write_file(file, toml);
   const Error error = config_error(env_in(dir));
   CHECK(error.kind == ErrorKind::config);
   CHECK_THAT(error.message, Catch::StartsWith(file.string() + expected));
   CHECK_THAT(error.message, !Catch::Contains("gsk_abcdef"));
+}
+
+TEST_CASE("logs: on by default, off with logs = false, with its source", "[config]") {
+  TempDir dir;
+  const Config defaults = load_config(env_in(dir), {});
+  CHECK(defaults.logs.value);
+  CHECK(defaults.logs.source == "default");
+  write_file(config_path(dir), "default_model = \"mock/echo\"\nlogs = false\n");
+  const Config off = load_config(env_in(dir), {});
+  CHECK_FALSE(off.logs.value);
+  CHECK(off.logs.source == "file " + config_path(dir).string() + ":2");
 }
 
 TEST_CASE("OLLAMA_HOST forms become an http base URL", "[config]") {

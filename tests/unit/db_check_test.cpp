@@ -59,6 +59,7 @@ TEST_CASE("db check: a healthy database shows its version, sizes and row counts"
   CHECK(check.ledger_rows == 7);
   CHECK(check.cache_entries == 0);
   CHECK(check.client_keys == 0);
+  CHECK(check.conversations == 0);
 }
 
 TEST_CASE("db check: damaged pages are found by the integrity check, file untouched",

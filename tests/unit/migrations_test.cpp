@@ -54,6 +54,16 @@ const std::vector<Sample>& samples() {
            "AND models = '[\"gpt-4o\"]' AND revoked_ms IS NULL FROM client_keys "
            "WHERE id = '0123456789ab' AND name = 'my-app'"},
       },
+      {
+          {"INSERT INTO conversations (id, created_ms, updated_ms, model, system) VALUES "
+           "(7, 1700000000000, 1700000005000, 'smart', 'Be brief')",
+           "INSERT INTO messages (conversation_id, ts_ms, role, content, model, input_tokens, "
+           "output_tokens, cost_usd, latency_ms, cut) VALUES (7, 1700000005000, 'assistant', "
+           "'a monad is a monoid', 'openai/gpt-4o', 12, 5, 0.0001, 900, 1)"},
+          {"SELECT model = 'smart' AND system = 'Be brief' FROM conversations WHERE id = 7",
+           "SELECT cut = 1 AND cost_usd = 0.0001 FROM messages WHERE conversation_id = 7",
+           "SELECT count(*) = 1 FROM messages_fts WHERE messages_fts MATCH 'monoid'"},
+      },
   };
   return k_samples;
 }

@@ -28,8 +28,9 @@ namespace {
 
 using namespace config_detail;
 
-constexpr std::array<std::string_view, 8> k_top_level_keys = {
-    "default_model", "aliases", "providers", "retry", "breaker", "fallbacks", "prices", "cache"};
+constexpr std::array<std::string_view, 9> k_top_level_keys = {
+    "default_model", "aliases", "providers", "retry", "breaker",
+    "fallbacks",     "prices",  "cache",     "logs"};
 constexpr std::array<std::string_view, 14> k_provider_keys = {
     "base_url",     "api_key_env",      "protocol",        "connect_timeout", "first_byte_timeout",
     "idle_timeout", "total_timeout",    "delay_ms",        "headers",         "api_version",
@@ -169,6 +170,8 @@ class FileLayer : private TomlReader {
         read_prices(*this, node, m_config.prices);
       } else if (name == "cache") {
         read_cache(*this, node, m_config.cache);
+      } else if (name == "logs") {
+        m_config.logs = Sourced<bool>{require_bool(node, "logs"), source(node)};
       } else {
         unknown_key(key, "", k_top_level_keys,
                     "valid top-level keys are " + join(k_top_level_keys, ", ") +

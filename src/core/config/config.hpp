@@ -16,6 +16,7 @@
 //                        max_retries, retry_base_delay, retry_max_delay, max_retry_wait
 //   [cache]              enabled (bool, default true), ttl (seconds, default 3600),
 //                        max_size_mb (default 256): the response cache (response_cache.hpp)
+//   logs = false         the CLI stores no conversations (store/conversations.hpp)
 //   [prices."provider/model"]  input, output, cached_input, cache_write, cache_write_1h
 //                        (USD per 1M tokens), image (USD per image: a number, or a table
 //                        "<size>/<quality>" = number): overrides the built-in price table
@@ -93,6 +94,8 @@ struct Config {
   // [prices."provider/model"]: applied on top of the built-in table (price_book()).
   std::map<std::string, Sourced<PriceOverride>> prices;
   Sourced<CacheSettings> cache;  // [cache]
+  // Whether the CLI stores its prompts and answers (`llmgw logs`); the daemon never does.
+  Sourced<bool> logs{true};
 };
 
 // The built-in price table with the config's [prices] overrides applied.

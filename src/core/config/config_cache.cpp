@@ -22,10 +22,7 @@ void read_cache(const TomlReader& reader, const toml::node& node, Sourced<CacheS
     const std::string_view name = key.str();
     const std::string what = "cache." + std::string(name);
     if (name == "enabled") {
-      const auto* flag = value.as_boolean();
-      if (flag == nullptr)
-        reader.fail_at(value.source(), what + " must be true or false");
-      settings.enabled = flag->get();
+      settings.enabled = reader.require_bool(value, what);
     } else if (name == "ttl") {
       settings.ttl = std::chrono::duration_cast<std::chrono::seconds>(
           reader.require_seconds(value, what, false));

@@ -164,6 +164,13 @@ long long TomlReader::require_integer(const toml::node& node, const std::string&
   return value;
 }
 
+bool TomlReader::require_bool(const toml::node& node, const std::string& what) const {
+  const auto* flag = node.as_boolean();
+  if (flag == nullptr)
+    wrong_type(node, what, "true or false");
+  return flag->get();
+}
+
 double TomlReader::require_number(const toml::node& node, const std::string& what) const {
   double value = 0;
   if (const auto* integer = node.as_integer()) {

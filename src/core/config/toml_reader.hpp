@@ -55,6 +55,8 @@ class TomlReader {
   // "must be <min> or more" when max is the default.
   long long require_integer(const toml::node& node, const std::string& what, long long min,
                             long long max = k_no_max) const;
+  // true or false.
+  bool require_bool(const toml::node& node, const std::string& what) const;
   // A finite integer or floating-point number.
   double require_number(const toml::node& node, const std::string& what) const;
   // Seconds as an integer or a fraction, to milliseconds: 0 or more, or more than 0 when

@@ -179,6 +179,12 @@ std::optional<std::string> Statement::optional_text(int column) const {
   return text(column);
 }
 
+std::optional<double> Statement::optional_real(int column) const {
+  if (is_null(column))
+    return std::nullopt;
+  return real(column);
+}
+
 // ---- Database ----
 
 Database Database::open(const std::filesystem::path& file, OpenMode mode) {

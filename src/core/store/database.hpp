@@ -74,6 +74,7 @@ class Statement {
   std::string text(int column) const;  // "" for NULL
   std::optional<std::int64_t> optional_int64(int column) const;
   std::optional<std::string> optional_text(int column) const;
+  std::optional<double> optional_real(int column) const;
 
  private:
   friend class Database;

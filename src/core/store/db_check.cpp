@@ -43,6 +43,7 @@ void inspect(Database& db, DbCheck& check) {
     check.ledger_rows = count_rows(db, "ledger");
     check.cache_entries = count_rows(db, "cache_entries");
     check.client_keys = count_rows(db, "client_keys");
+    check.conversations = count_rows(db, "conversations");
   }
 }
 

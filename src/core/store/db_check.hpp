@@ -23,6 +23,7 @@ struct DbCheck {
   std::optional<std::int64_t> ledger_rows;    // unset when the table is missing or unreadable
   std::optional<std::int64_t> cache_entries;  // likewise
   std::optional<std::int64_t> client_keys;    // likewise (revoked ones too)
+  std::optional<std::int64_t> conversations;  // likewise
   bool damaged = false;               // not a database, or PRAGMA integrity_check found problems
   bool newer = false;                 // schema_version > known_version
   std::vector<std::string> problems;  // what integrity_check said, or why it could not run

@@ -12,10 +12,6 @@ constexpr std::string_view k_columns =
     "cache_write_tokens, reasoning_tokens, cost_usd, price_version, latency_ms, ttft_ms, "
     "cache_hit, saved_usd, request_hash";
 
-std::optional<double> optional_real(const Statement& row, int column) {
-  return row.is_null(column) ? std::nullopt : std::optional(row.real(column));
-}
-
 }  // namespace
 
 void insert_ledger_rows(Database& db, const std::vector<LedgerRow>& rows) {
@@ -77,12 +73,12 @@ std::vector<LedgerRow> read_rows(Statement& select) {
     row.cached_input_tokens = select.int64(12);
     row.cache_write_tokens = select.int64(13);
     row.reasoning_tokens = select.int64(14);
-    row.cost_usd = optional_real(select, 15);
+    row.cost_usd = select.optional_real(15);
     row.price_version = select.optional_text(16);
     row.latency_ms = select.optional_int64(17);
     row.ttft_ms = select.optional_int64(18);
     row.cache_hit = select.int64(19) != 0;
-    row.saved_usd = optional_real(select, 20);
+    row.saved_usd = select.optional_real(20);
     row.request_hash = select.optional_text(21);
     rows.push_back(std::move(row));
   }

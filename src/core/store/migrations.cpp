@@ -124,9 +124,50 @@ CREATE UNIQUE INDEX client_keys_active_name ON client_keys (name) WHERE revoked_
 CREATE INDEX ledger_client_key ON ledger (client_key, ts_ms);
 )sql";
 
-// Adding a migration: write k_migration_4 above and append it here.
-constexpr std::array<std::string_view, 3> k_migrations = {k_migration_1, k_migration_2,
-                                                          k_migration_3};
+// The CLI's stored conversations (conversations.hpp): prompts and answers, the only text
+// llmgw keeps. AUTOINCREMENT so that the id of a removed conversation is never given to
+// another, which `--cid ID` would then continue by mistake. messages_fts is an external-
+// content FTS5 index over messages.content, kept by the triggers (which also fire for the
+// rows ON DELETE CASCADE removes).
+constexpr std::string_view k_migration_4 = R"sql(
+CREATE TABLE conversations (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  model      TEXT    NOT NULL,
+  system     TEXT
+);
+CREATE INDEX conversations_updated ON conversations (updated_ms);
+CREATE TABLE messages (
+  id              INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+  ts_ms           INTEGER NOT NULL,
+  role            TEXT    NOT NULL CHECK (role IN ('user', 'assistant')),
+  content         TEXT    NOT NULL,
+  model           TEXT,
+  input_tokens    INTEGER,
+  output_tokens   INTEGER,
+  cost_usd        REAL,
+  latency_ms      INTEGER,
+  cut             INTEGER NOT NULL DEFAULT 0 CHECK (cut IN (0, 1))
+);
+CREATE INDEX messages_conversation ON messages (conversation_id, id);
+CREATE VIRTUAL TABLE messages_fts USING fts5 (content, content = 'messages', content_rowid = 'id');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+END;
+)sql";
+
+// Adding a migration: write k_migration_5 above and append it here.
+constexpr std::array<std::string_view, 4> k_migrations = {k_migration_1, k_migration_2,
+                                                          k_migration_3, k_migration_4};
 
 [[noreturn]] void fail_newer(const Database& db, std::int64_t found, std::int64_t known) {
   fail(ErrorKind::config,

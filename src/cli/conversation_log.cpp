@@ -1,0 +1,68 @@
+#include "cli/conversation_log.hpp"
+
+#include "cli/report.hpp"
+#include "core/error.hpp"
+#include "core/store/migrations.hpp"
+
+namespace llmgw::cli {
+
+Database& ConversationLog::db() {
+  if (!m_db)
+    m_db = open_migrated(m_db_file);
+  return *m_db;
+}
+
+Conversation ConversationLog::load(std::optional<std::int64_t> id) {
+  if (!id) {
+    id = latest_conversation_id(db());
+    if (!id) {
+      fail(ErrorKind::usage, "there is no conversation to continue yet",
+           "start one without -c: llmgw chat \"hello\"");
+    }
+  }
+  std::optional<Conversation> conversation = read_conversation(db(), *id);
+  if (!conversation) {
+    fail(ErrorKind::usage, "there is no conversation " + std::to_string(*id),
+         "see the stored ones with `llmgw logs list`");
+  }
+  return std::move(*conversation);
+}
+
+std::optional<std::int64_t> ConversationLog::record(const Io& io, std::optional<std::int64_t> id,
+                                                    const Exchange& exchange) {
+  if (!m_enabled)
+    return std::nullopt;
+  try {
+    return record_exchange(db(), id, exchange);
+  } catch (const GatewayError& e) {
+    print_warning(io, "the answer was not stored in the conversation log: " + e.error().message +
+                          " (--no-log, or logs = false in config.toml, stores none)");
+    return std::nullopt;
+  }
+}
+
+nlohmann::json history_messages(const Conversation& conversation) {
+  nlohmann::json messages = nlohmann::json::array();
+  for (const StoredMessage& message : conversation.messages)
+    messages.push_back({{"role", message.role}, {"content", message.content}});
+  return messages;
+}
+
+StoredMessage answer_message(std::string text, std::int64_t answer_ms, const ChatResult* result) {
+  StoredMessage answer;
+  answer.role = "assistant";
+  answer.content = std::move(text);
+  answer.ts_ms = answer_ms;
+  answer.cut = result == nullptr;
+  if (result != nullptr) {
+    const LedgerRow& row = result->accounting;
+    answer.model = result->route.provider.name + "/" + result->route.model;
+    answer.input_tokens = row.input_tokens;
+    answer.output_tokens = row.output_tokens;
+    answer.cost_usd = row.cost_usd;
+    answer.latency_ms = row.latency_ms;
+  }
+  return answer;
+}
+
+}  // namespace llmgw::cli
