@@ -5,11 +5,13 @@
 #include <memory>
 #include <ostream>
 
+#include "cli/chat_answer.hpp"
 #include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "cli/conversation_log.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/key_option.hpp"
+#include "cli/repl.hpp"
 #include "cli/report.hpp"
 #include "cli/text_input.hpp"
 #include "cli/unpriced_notice.hpp"
@@ -39,6 +41,8 @@ struct ChatOptions {
   bool continue_last = false;
   std::int64_t cid = 0;
   bool no_log = false;
+  bool interactive = false;
+  bool quiet = false;
   CLI::Option* model_opt = nullptr;
   CLI::Option* cid_opt = nullptr;
   CLI::Option* system_opt = nullptr;
@@ -50,7 +54,15 @@ struct ChatOptions {
 constexpr const char* k_chat_footer = R"(Input:
   The prompt is the arguments joined by spaces. When stdin is not a terminal it is read
   too: the piped text comes first, then a blank line, then the prompt. Either may be
-  given alone.
+  given alone. With no prompt on a terminal (or with -i) the REPL starts.
+
+REPL:
+  /help /model NAME /system TEXT /clear /retry /usage /save FILE /exit. A line starting
+  with """ begins a message of several lines, one ending with """ ends it; a paste of
+  several lines is one message. Ctrl-C stops an answer (the part shown is kept, marked
+  as cut) or clears the line; Ctrl-D leaves. A dim status line after each answer gives
+  the model, tokens, cost and latency (not with NO_COLOR or -q). History is kept in
+  $XDG_STATE_HOME/llmgw/history.
 
 Examples:
   llmgw chat "What is a monad?"
@@ -62,6 +74,8 @@ Examples:
   llmgw chat --temperature 0 "Define idempotent"   # asked again: from the cache, $0
   llmgw chat -c "and in Haskell?"      # continue the last conversation
   llmgw chat --cid 12 "go on"          # continue conversation 12 (see llmgw logs list)
+  llmgw chat                           # the REPL, on a terminal
+  llmgw chat -i -m claude-sonnet-4-5 -c   # the REPL, continuing the last conversation
 
 Failures:
   Connection failures, timeouts before the first byte and HTTP 408, 409, 429, 5xx and 529
@@ -134,61 +148,15 @@ std::optional<std::string> system_prompt(const ChatOptions& opts,
   return continued ? continued->system : std::nullopt;
 }
 
-nlohmann::json build_request(const ChatOptions& opts, const std::string& model,
-                             const std::optional<std::string>& system,
-                             const std::optional<Conversation>& continued,
-                             const std::string& prompt) {
-  nlohmann::json messages = nlohmann::json::array();
-  if (system)
-    messages.push_back({{"role", "system"}, {"content", *system}});
-  if (continued) {
-    for (auto& message : history_messages(*continued))
-      messages.push_back(std::move(message));
-  }
-  messages.push_back({{"role", "user"}, {"content", prompt}});
-  nlohmann::json request = {{"model", model}, {"messages", messages}};
+// The request's fields beyond model and messages.
+nlohmann::json request_fields(const ChatOptions& opts) {
+  nlohmann::json fields = nlohmann::json::object();
   if (opts.temperature_opt->count() > 0)
-    request["temperature"] = opts.temperature;
+    fields["temperature"] = opts.temperature;
   if (opts.max_tokens_opt->count() > 0)
-    request["max_tokens"] = opts.max_tokens;
-  return request;
+    fields["max_tokens"] = opts.max_tokens;
+  return fields;
 }
-
-std::string text_of(const nlohmann::json& response) {
-  const auto& choices = response.value("choices", nlohmann::json::array());
-  if (choices.empty())
-    return {};
-  const auto& message = choices[0].value("message", nlohmann::json::object());
-  if (message.contains("content") && message["content"].is_string())
-    return message["content"];
-  if (message.contains("refusal") && message["refusal"].is_string())
-    return message["refusal"];
-  return {};
-}
-
-// Writes streamed text as it comes and remembers whether the line is open, so an
-// interrupted or failed stream still leaves the terminal on a fresh line.
-class TextWriter {
- public:
-  explicit TextWriter(std::ostream& out) : m_out(out) {}
-  void write(std::string_view text) {
-    if (text.empty())
-      return;
-    m_out << text;
-    m_out.flush();
-    m_line_open = text.back() != '\n';
-  }
-  void end_line() {
-    if (m_line_open)
-      m_out << '\n';
-    m_line_open = false;
-    m_out.flush();
-  }
-
- private:
-  std::ostream& m_out;
-  bool m_line_open = false;
-};
 
 // --verbose: where the request goes, with which key, and what the provider cannot take.
 void describe_plan(Context& ctx, const ChatPlan& plan, const ChatCall& call) {
@@ -233,24 +201,46 @@ void describe_attempts(Io& io, const std::vector<AttemptRecord>& attempts) {
     print_note(io, "attempt " + std::to_string(i + 1) + ": " + describe(attempts[i]));
 }
 
-// A key the provider refused while another answered: the answer came, but the key needs
-// fixing, and without -v nothing else would say so.
-void warn_refused_keys(Io& io, const std::vector<AttemptRecord>& attempts) {
-  for (const AttemptRecord& attempt : attempts) {
-    if (!attempt.error || attempt.error->kind != ErrorKind::upstream)
-      continue;
-    const int status = attempt.error->http_status;
-    if (status == 401 || status == 403) {
-      print_warning(io, attempt.provider + " refused key " + attempt.key_hint + " (HTTP " +
-                            std::to_string(status) + "); another key answered. Check it with " +
-                            "`llmgw keys list`, replace it with `llmgw keys set " +
-                            attempt.provider + "`");
-    }
+CacheMode cache_mode(const ChatOptions& opts) {
+  return opts.cache ? CacheMode::force : opts.no_cache ? CacheMode::bypass : CacheMode::automatic;
+}
+
+int start_repl(Context& ctx, const ChatOptions& opts) {
+  Io& io = ctx.io();
+  if (!io.in_tty) {
+    fail(ErrorKind::usage, "the REPL (-i) needs a terminal, and stdin is not one",
+         "pipe the prompt without -i: echo hello | llmgw chat");
   }
+  if (opts.json) {
+    fail(ErrorKind::usage, "--json is for one prompt, not the REPL",
+         "give the prompt too: llmgw chat --json \"hello\"");
+  }
+  const std::string first = join_words(opts.prompt);
+  require_utf8(first, "the prompt");
+  require_utf8(opts.system, "the system prompt");
+  ReplSettings settings;
+  settings.log = ctx.config().logs.value && !opts.no_log;
+  if (opts.continue_last || opts.cid_opt->count() > 0) {
+    settings.continued = ConversationLog(ctx.config().paths.db_file, settings.log)
+                             .load(opts.continue_last ? std::nullopt : std::optional(opts.cid));
+  }
+  settings.model = pick_model(ctx, opts, settings.continued);
+  settings.system = system_prompt(opts, settings.continued);
+  if (!is_blank(first))
+    settings.first_prompt = first;
+  settings.fields = request_fields(opts);
+  if (opts.key_opt->count() > 0)
+    settings.api_key = opts.key;
+  settings.cache_mode = cache_mode(opts);
+  settings.stream = !opts.no_stream;
+  settings.quiet = opts.quiet;
+  return run_repl(ctx, std::move(settings));
 }
 
 int run_chat(Context& ctx, const ChatOptions& opts) {
   Io& io = ctx.io();
+  if (opts.interactive || (opts.prompt.empty() && io.in_tty))
+    return start_repl(ctx, opts);
   const std::string prompt = gather_prompt(io, opts);
   ConversationLog log(ctx.config().paths.db_file, ctx.config().logs.value && !opts.no_log);
   std::optional<Conversation> continued;
@@ -265,24 +255,26 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
   exchange.prompt.role = "user";
   exchange.prompt.content = prompt;
   exchange.prompt.ts_ms = ctx.clock().unix_milliseconds();
-  const auto record = [&](std::string text, const ChatResult* answered) {
-    exchange.answer = answer_message(std::move(text), ctx.clock().unix_milliseconds(), answered);
-    const auto id =
+  const auto record = [&](ShownAnswer shown, const ChatResult* answered) {
+    exchange.answer = answer_message(std::move(shown), ctx.clock().unix_milliseconds(), answered);
+    const auto recorded =
         log.record(io, continued ? std::optional(continued->id) : std::nullopt, exchange);
-    if (id && opts.verbose)
-      print_note(io, "stored as conversation " + std::to_string(*id) +
-                         " (continue it with llmgw chat -c, or --cid " + std::to_string(*id) + ")");
+    if (recorded && opts.verbose) {
+      const std::string id = std::to_string(recorded->conversation_id);
+      print_note(io, "stored as conversation " + id +
+                         " (continue it with llmgw chat -c, or --cid " + id + ")");
+    }
   };
 
   ChatCall call;
-  call.request = build_request(opts, model, system, continued, prompt);
+  call.request = conversation_request(
+      model, system, continued ? continued->messages : std::vector<StoredMessage>{}, prompt,
+      request_fields(opts));
   if (opts.key_opt->count() > 0)
     call.api_key = opts.key;
   call.cancel = &ctx.cancel_token();
 
-  call.cache_mode = opts.cache      ? CacheMode::force
-                    : opts.no_cache ? CacheMode::bypass
-                                    : CacheMode::automatic;
+  call.cache_mode = cache_mode(opts);
 
   GatewayOptions options = ctx.gateway_options();
   if (call.cache_mode != CacheMode::bypass && ctx.config().cache.value.enabled)
@@ -296,40 +288,21 @@ int run_chat(Context& ctx, const ChatOptions& opts) {
     call.planned_chain = &plan.chain;  // send where it said
   }
   InterruptGuard interrupt_guard(ctx.cancel_token());
-  TextWriter writer(io.out);
   ChatResult result;
-  std::string answer;  // what has been shown, kept when the stream stops short
+  ShownAnswer answer;  // kept when the stream stops short
   try {
-    if (opts.json || opts.no_stream) {
+    if (opts.json) {
       result = gateway.chat(call);
-      answer = text_of(result.response);
-      if (opts.json) {
-        io.out << result.response.dump(2) << '\n';
-      } else {
-        writer.write(answer);
-      }
+      answer.text = text_of(result.response);
+      io.out << result.response.dump(2) << '\n';
     } else {
-      result = gateway.chat_stream(call, [&](const nlohmann::json& chunk) {
-        const auto& choices = chunk["choices"];
-        if (!choices.is_array() || choices.empty())
-          return;
-        const auto& delta = choices[0].value("delta", nlohmann::json::object());
-        for (const char* field : {"content", "refusal"}) {
-          if (delta.contains(field) && delta[field].is_string()) {
-            const auto& text = delta[field].get_ref<const std::string&>();
-            writer.write(text);
-            answer += text;
-          }
-        }
-      });
+      result = show_answer(gateway, call, io.out, !opts.no_stream, answer);
     }
   } catch (const GatewayError&) {
-    writer.end_line();  // keep what was printed, then report below it
-    if (!answer.empty())
+    if (!answer.text.empty())
       record(std::move(answer), nullptr);
     throw;
   }
-  writer.end_line();
   record(std::move(answer), &result);
   warn_if_first_unpriced(ctx, result.accounting, result.route);
   if (opts.usage)
@@ -387,6 +360,11 @@ void register_chat(CLI::App& parent, Context& ctx) {
                       ->type_name("ID")
                       ->check(CLI::PositiveNumber)
                       ->excludes(continue_opt);
+  cmd->add_flag("-i,--interactive", opts->interactive,
+                "Start the REPL (also the default on a terminal with no prompt); a prompt "
+                "given is its first message");
+  cmd->add_flag("-q,--quiet", opts->quiet,
+                "REPL: no greeting and no status line after each answer");
   cmd->add_flag("--no-log", opts->no_log,
                 "Store neither the prompt nor the answer in the conversation log");
   opts->key_opt = add_key_option(*cmd, opts->key);

@@ -11,7 +11,7 @@
 #include "cli/command.hpp"
 #include "cli/completion.hpp"
 #include "cli/context.hpp"
-#include "core/model_catalog.hpp"
+#include "cli/model_names.hpp"
 #include "core/providers/registry.hpp"
 #include "core/store/client_keys.hpp"
 #include "core/store/database.hpp"
@@ -19,20 +19,6 @@
 namespace llmgw::cli {
 
 namespace {
-
-std::vector<std::string> model_names(Context& ctx) {
-  const Config& config = ctx.config();
-  std::vector<std::string> names;
-  for (const std::string& provider : configured_providers(config, ctx.credentials())) {
-    for (const KnownModel& model : known_models(config, provider))
-      names.push_back(model.id);
-  }
-  for (const auto& [alias, target] : config.aliases)
-    names.push_back(alias);
-  for (const auto& [alias, target] : config.balanced_aliases)
-    names.push_back(alias);
-  return names;
-}
 
 std::vector<std::string> provider_names(Context& ctx) {
   std::vector<std::string> names;
@@ -74,7 +60,7 @@ int run_complete(const CLI::App& app, Context& ctx, const std::vector<std::strin
   Completion completion;
   try {
     const CompletionSources sources{
-        [&ctx] { return model_names(ctx); }, [&ctx] { return provider_names(ctx); },
+        [&ctx] { return offered_model_names(ctx); }, [&ctx] { return provider_names(ctx); },
         [&ctx] { return stored_key_providers(ctx); }, [&ctx] { return client_key_names(ctx); }};
     completion = complete_words(app, words, sources);
   } catch (...) {

@@ -28,8 +28,9 @@ Conversation ConversationLog::load(std::optional<std::int64_t> id) {
   return std::move(*conversation);
 }
 
-std::optional<std::int64_t> ConversationLog::record(const Io& io, std::optional<std::int64_t> id,
-                                                    const Exchange& exchange) {
+std::optional<RecordedExchange> ConversationLog::record(const Io& io,
+                                                        std::optional<std::int64_t> id,
+                                                        const Exchange& exchange) {
   if (!m_enabled)
     return std::nullopt;
   try {
@@ -41,17 +42,34 @@ std::optional<std::int64_t> ConversationLog::record(const Io& io, std::optional<
   }
 }
 
-nlohmann::json history_messages(const Conversation& conversation) {
-  nlohmann::json messages = nlohmann::json::array();
-  for (const StoredMessage& message : conversation.messages)
-    messages.push_back({{"role", message.role}, {"content", message.content}});
-  return messages;
+void ConversationLog::forget(const Io& io, const RecordedExchange& recorded) {
+  try {
+    remove_messages(db(), std::vector<std::int64_t>{recorded.prompt_id, recorded.answer_id});
+  } catch (const GatewayError& e) {
+    print_warning(io, "the replaced answer stays in the conversation log: " + e.error().message);
+  }
 }
 
-StoredMessage answer_message(std::string text, std::int64_t answer_ms, const ChatResult* result) {
+nlohmann::json conversation_request(const std::string& model,
+                                    const std::optional<std::string>& system,
+                                    const std::vector<StoredMessage>& history,
+                                    const std::string& prompt, nlohmann::json fields) {
+  nlohmann::json messages = nlohmann::json::array();
+  if (system)
+    messages.push_back({{"role", "system"}, {"content", *system}});
+  for (const StoredMessage& message : history)
+    messages.push_back({{"role", message.role}, {"content", message.content}});
+  messages.push_back({{"role", "user"}, {"content", prompt}});
+  fields["model"] = model;
+  fields["messages"] = std::move(messages);
+  return fields;
+}
+
+StoredMessage answer_message(ShownAnswer shown, std::int64_t answer_ms, const ChatResult* result) {
   StoredMessage answer;
   answer.role = "assistant";
-  answer.content = std::move(text);
+  answer.content = std::move(shown.text);
+  answer.model = std::move(shown.model);
   answer.ts_ms = answer_ms;
   answer.cut = result == nullptr;
   if (result != nullptr) {

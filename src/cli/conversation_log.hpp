@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/chat_answer.hpp"
 #include "cli/io.hpp"
 #include "core/gateway.hpp"
 #include "core/store/conversations.hpp"
@@ -27,11 +28,13 @@ class ConversationLog {
   // GatewayError{usage} naming the fix when there is none; database errors as they are.
   Conversation load(std::optional<std::int64_t> id);
 
-  // Stores the exchange in conversation `id` (a new one when unset) and returns its id;
-  // nothing when logging is off. A failure to store is a warning on stderr, never the
-  // command's failure: the answer has been shown.
-  std::optional<std::int64_t> record(const Io& io, std::optional<std::int64_t> id,
-                                     const Exchange& exchange);
+  // Stores the exchange in conversation `id` (a new one when unset); nothing when logging
+  // is off. A failure to store is a warning on stderr, never the command's failure: the
+  // answer has been shown.
+  std::optional<RecordedExchange> record(const Io& io, std::optional<std::int64_t> id,
+                                         const Exchange& exchange);
+  // Removes a recorded exchange (the REPL's /retry); a failure only warns.
+  void forget(const Io& io, const RecordedExchange& recorded);
 
   bool enabled() const { return m_enabled; }
 
@@ -43,13 +46,16 @@ class ConversationLog {
   std::optional<Database> m_db;
 };
 
-// The stored messages as chat messages ({"role", "content"}), oldest first: what a
-// continued conversation sends before its new prompt. A cut answer is sent as far as it
-// got, which is what the user saw.
-nlohmann::json history_messages(const Conversation& conversation);
+// The chat request for `prompt` in a conversation: `fields` (temperature, max_tokens…)
+// with the model, then as messages the system prompt, the conversation so far (a cut
+// answer as far as it got, which is what the user saw) and the prompt.
+nlohmann::json conversation_request(const std::string& model,
+                                    const std::optional<std::string>& system,
+                                    const std::vector<StoredMessage>& history,
+                                    const std::string& prompt, nlohmann::json fields);
 
-// The answer's row for an exchange: the text, when it was `answer_ms`, and, from `result`
-// when the answer completed, who served it and what it used.
-StoredMessage answer_message(std::string text, std::int64_t answer_ms, const ChatResult* result);
+// The answer's row for an exchange: what was shown, when it was `answer_ms`, and, from
+// `result` when the answer completed, who served it and what it used (else it is cut).
+StoredMessage answer_message(ShownAnswer shown, std::int64_t answer_ms, const ChatResult* result);
 
 }  // namespace llmgw::cli

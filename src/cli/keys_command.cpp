@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/providers/registry.hpp"
 #include "core/routing.hpp"
+#include "core/trim.hpp"
 
 namespace llmgw::cli {
 
@@ -53,14 +54,6 @@ void check_name(const std::string& name) {
   }
 }
 
-std::string strip(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos)
-    return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
-
 // Reads one key the way both `set` and `add` do: hidden at a terminal, else a line of
 // stdin. `verb` names the command in the hint.
 std::string read_key(Io& io, const std::string& name, const char* verb) {
@@ -70,7 +63,7 @@ std::string read_key(Io& io, const std::string& name, const char* verb) {
   } else {
     std::getline(io.in, key);
   }
-  key = strip(key);
+  key = std::string(trim_whitespace(key));
   if (key.empty()) {
     fail(ErrorKind::usage, "no key was given for " + name,
          "type or paste the key at the prompt, or pipe it in: printf '%s' \"$KEY\" | llmgw keys " +

@@ -1,16 +1,10 @@
 // End to end under a pseudo-terminal: what a person at a terminal sees.
-#include <poll.h>
-#include <pty.h>
-#include <sys/wait.h>
-#include <termios.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <fstream>
 #include <iterator>
 
 #include "support/cli_env.hpp"
+#include "support/pty_session.hpp"
 
 using llmgw::test::CliEnv;
 
@@ -27,41 +21,15 @@ struct TtyRun {
 
 TtyRun run_on_tty(const CliEnv& env, const std::vector<std::string>& args,
                   const std::string& prompt = {}, const std::string& answer = {}) {
-  llmgw::test::ExecArgs exec_args(env.spec(args));
-
-  int master = -1;
-  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    execve(exec_args.argv()[0], exec_args.argv(), exec_args.envp());
-    _exit(127);
+  llmgw::test::PtySession session(env.spec(args));
+  if (!answer.empty()) {
+    REQUIRE(session.wait_for(prompt));
+    session.type(answer);
   }
   TtyRun run;
-  bool answered = answer.empty();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd fd{master, POLLIN, 0};
-    if (poll(&fd, 1, 50) > 0) {
-      char buffer[1024];
-      const ssize_t n = read(master, buffer, sizeof buffer);
-      if (n <= 0)
-        break;  // EIO: the child closed the terminal
-      run.screen.append(buffer, static_cast<std::size_t>(n));
-    }
-    if (!answered && run.screen.find(prompt) != std::string::npos) {
-      REQUIRE(write(master, answer.data(), answer.size()) == static_cast<ssize_t>(answer.size()));
-      answered = true;
-    }
-  }
-  int status = 0;
-  if (waitpid(pid, &status, WNOHANG) == 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
-  termios after{};
-  run.echo_after = tcgetattr(master, &after) == 0 && (after.c_lflag & ECHO) != 0;
-  close(master);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.exit_code = session.finish();
+  run.screen = session.screen();
+  run.echo_after = session.echo_on();
   return run;
 }
 

@@ -42,13 +42,14 @@ TEST_CASE("conversations: an exchange round-trips, and continuing appends to it"
   Db d;
   Exchange first = exchange(1'000, "What is a monad?", "A monoid in the category of endofunctors.");
   first.system = "Be brief";
-  const std::int64_t id = record_exchange(d.db, std::nullopt, first);
+  const std::int64_t id = record_exchange(d.db, std::nullopt, first).conversation_id;
   Exchange second = exchange(5'000, "And a functor?", "A map", "openai/gpt-4o-mini");
   second.answer.cut = true;
   second.answer.input_tokens.reset();
   second.answer.output_tokens.reset();
   second.answer.cost_usd.reset();
-  CHECK(record_exchange(d.db, id, second) == id);
+  const RecordedExchange recorded = record_exchange(d.db, id, second);
+  CHECK(recorded.conversation_id == id);
 
   const auto conversation = read_conversation(d.db, id);
   REQUIRE(conversation);
@@ -66,13 +67,25 @@ TEST_CASE("conversations: an exchange round-trips, and continuing appends to it"
   CHECK(conversation->messages[2].content == "And a functor?");
   CHECK(conversation->messages[3].cut);
   CHECK(conversation->messages[3].cost_usd == std::nullopt);
+  CHECK(conversation->messages[2].id == recorded.prompt_id);
+  CHECK(conversation->messages[3].id == recorded.answer_id);
   CHECK(latest_conversation_id(d.db) == id);
   CHECK_FALSE(read_conversation(d.db, id + 1));
+
+  // /retry's replacement of the last exchange.
+  remove_messages(d.db, std::vector<std::int64_t>{recorded.prompt_id, recorded.answer_id});
+  const auto shorter = read_conversation(d.db, id);
+  REQUIRE(shorter);
+  CHECK(shorter->messages.size() == 2);
+  SearchQuery query;
+  query.text = "functor";
+  CHECK(search_messages(d.db, query).empty());
 }
 
 TEST_CASE("conversations: continuing one that was removed is refused, not recreated", "[store]") {
   Db d;
-  const std::int64_t id = record_exchange(d.db, std::nullopt, exchange(1, "a", "b"));
+  const std::int64_t id =
+      record_exchange(d.db, std::nullopt, exchange(1, "a", "b")).conversation_id;
   remove_conversations(d.db, std::vector<std::int64_t>{id});
   try {
     record_exchange(d.db, id, exchange(2, "c", "d"));
@@ -83,16 +96,17 @@ TEST_CASE("conversations: continuing one that was removed is refused, not recrea
   }
   CHECK_FALSE(latest_conversation_id(d.db));
   // Ids are never reused, so an old --cid cannot continue somebody else's conversation.
-  CHECK(record_exchange(d.db, std::nullopt, exchange(3, "e", "f")) > id);
+  CHECK(record_exchange(d.db, std::nullopt, exchange(3, "e", "f")).conversation_id > id);
 }
 
 TEST_CASE("conversations: listed newest first, filtered by model, with their totals", "[store]") {
   Db d;
-  const auto a = record_exchange(d.db, std::nullopt, exchange(1'000, "first prompt", "x"));
+  const auto a =
+      record_exchange(d.db, std::nullopt, exchange(1'000, "first prompt", "x")).conversation_id;
   Exchange claude = exchange(2'000, "about claude", "y", "anthropic/claude-sonnet-4-5");
   claude.answer.model = "anthropic/claude-sonnet-4-5";
   claude.answer.cost_usd.reset();
-  const auto b = record_exchange(d.db, std::nullopt, claude);
+  const auto b = record_exchange(d.db, std::nullopt, claude).conversation_id;
   record_exchange(d.db, a, exchange(3'000, "second prompt", "z"));
 
   const auto all = list_conversations(d.db, {});
@@ -116,8 +130,9 @@ TEST_CASE("conversations: listed newest first, filtered by model, with their tot
 
 TEST_CASE("conversations: full-text search over prompts and answers", "[store]") {
   Db d;
-  const auto a = record_exchange(d.db, std::nullopt,
-                                 exchange(1, "What's a monad, really?", "It is a monoid."));
+  const auto a =
+      record_exchange(d.db, std::nullopt, exchange(1, "What's a monad, really?", "It is a monoid."))
+          .conversation_id;
   record_exchange(d.db, std::nullopt, exchange(2, "Tell me about functors", "Maps."));
 
   SearchQuery query;
@@ -157,9 +172,12 @@ TEST_CASE("conversations: plain words become quoted FTS5 strings", "[store]") {
 
 TEST_CASE("conversations: removed by id, by age or all, with their index entries", "[store]") {
   Db d;
-  const auto old_one = record_exchange(d.db, std::nullopt, exchange(1'000, "old monad", "a"));
-  const auto middle = record_exchange(d.db, std::nullopt, exchange(5'000, "mid monad", "b"));
-  const auto recent = record_exchange(d.db, std::nullopt, exchange(9'000, "new monad", "c"));
+  const auto old_one =
+      record_exchange(d.db, std::nullopt, exchange(1'000, "old monad", "a")).conversation_id;
+  const auto middle =
+      record_exchange(d.db, std::nullopt, exchange(5'000, "mid monad", "b")).conversation_id;
+  const auto recent =
+      record_exchange(d.db, std::nullopt, exchange(9'000, "new monad", "c")).conversation_id;
   SearchQuery query;
   query.text = "monad";
   REQUIRE(search_messages(d.db, query).size() == 3);

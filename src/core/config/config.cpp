@@ -21,6 +21,7 @@
 #include "core/config/toml_reader.hpp"
 #include "core/error.hpp"
 #include "core/providers/registry.hpp"
+#include "core/trim.hpp"
 
 namespace llmgw {
 
@@ -61,12 +62,7 @@ std::string strip_trailing_slashes(std::string url) {
 }
 
 std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
+  return std::string(trim_whitespace(text));
 }
 
 // OLLAMA_HOST as Ollama itself reads it: "host", "host:port", "[::1]:port" or a URL.

@@ -26,8 +26,8 @@ StoredMessage message_from(const Statement& row) {
   return message;
 }
 
-void insert_message(Database& db, std::int64_t conversation_id, const StoredMessage& message,
-                    const char* role) {
+std::int64_t insert_message(Database& db, std::int64_t conversation_id,
+                            const StoredMessage& message, const char* role) {
   Statement insert = db.prepare(
       "INSERT INTO messages (conversation_id, ts_ms, role, content, model, input_tokens, "
       "output_tokens, cost_usd, latency_ms, cut) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
@@ -42,6 +42,7 @@ void insert_message(Database& db, std::int64_t conversation_id, const StoredMess
       .bind(9, message.latency_ms)
       .bind(10, message.cut ? 1 : 0);
   insert.run();
+  return db.last_insert_rowid();
 }
 
 // Removes the conversations `where` selects (an SQL condition on conversations, with ?1
@@ -65,8 +66,8 @@ Removed remove_selected(Database& db, const std::string& where, std::optional<st
 
 }  // namespace
 
-std::int64_t record_exchange(Database& db, std::optional<std::int64_t> id,
-                             const Exchange& exchange) {
+RecordedExchange record_exchange(Database& db, std::optional<std::int64_t> id,
+                                 const Exchange& exchange) {
   return with_transaction(db, [&] {
     const std::int64_t now = exchange.answer.ts_ms;
     std::int64_t conversation = 0;
@@ -90,9 +91,22 @@ std::int64_t record_exchange(Database& db, std::optional<std::int64_t> id,
       insert.run();
       conversation = db.last_insert_rowid();
     }
-    insert_message(db, conversation, exchange.prompt, "user");
-    insert_message(db, conversation, exchange.answer, "assistant");
-    return conversation;
+    RecordedExchange recorded;
+    recorded.conversation_id = conversation;
+    recorded.prompt_id = insert_message(db, conversation, exchange.prompt, "user");
+    recorded.answer_id = insert_message(db, conversation, exchange.answer, "assistant");
+    return recorded;
+  });
+}
+
+void remove_messages(Database& db, std::span<const std::int64_t> ids) {
+  with_transaction(db, [&] {
+    Statement remove = db.prepare("DELETE FROM messages WHERE id = ?1");
+    for (const std::int64_t id : ids) {
+      remove.bind(1, id);
+      remove.run();
+      remove.reset();
+    }
   });
 }
 

@@ -55,11 +55,21 @@ struct Exchange {
   StoredMessage answer;  // role "assistant"
 };
 
+struct RecordedExchange {
+  std::int64_t conversation_id = 0;
+  std::int64_t prompt_id = 0;  // the messages' ids
+  std::int64_t answer_id = 0;
+};
+
 // Appends `exchange` to conversation `id`, or starts a new one when `id` is unset, in one
-// transaction; returns the conversation's id. Throws GatewayError{usage} when `id` names
-// no conversation (it was removed meanwhile).
-std::int64_t record_exchange(Database& db, std::optional<std::int64_t> id,
-                             const Exchange& exchange);
+// transaction. Throws GatewayError{usage} when `id` names no conversation (it was removed
+// meanwhile).
+RecordedExchange record_exchange(Database& db, std::optional<std::int64_t> id,
+                                 const Exchange& exchange);
+
+// Removes these messages of a conversation (the REPL's /retry replaces the last
+// exchange); the conversation stays, even when empty.
+void remove_messages(Database& db, std::span<const std::int64_t> ids);
 
 std::optional<Conversation> read_conversation(Database& db, std::int64_t id);
 
