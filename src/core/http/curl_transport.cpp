@@ -1,7 +1,5 @@
 #include "core/http/curl_transport.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -19,6 +17,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/http/curl_library.hpp"
 
 namespace llmgw {
 
@@ -37,11 +36,6 @@ constexpr milliseconds k_poll_interval{50};
 // connection on return, and a fifth of the requests at 64 connections paid a new TCP
 // connection (and left a TIME_WAIT socket). The CLI never holds more than a few.
 constexpr std::size_t k_max_idle_lanes = 128;
-
-void global_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // "2.0 s", "0.25 s", "10 s": short and exact enough to match the configured value.
 std::string format_seconds(milliseconds ms) {
@@ -96,22 +90,24 @@ struct Target {
 };
 
 Target parse_target(const std::string& url) {
-  CURLU* handle = curl_url();
+  CURLU* handle = curl_library().url();
   if (handle == nullptr) {
     throw std::bad_alloc();
   }
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> guard(handle, curl_url_cleanup);
-  if (const CURLUcode rc = curl_url_set(handle, CURLUPART_URL, url.c_str(), 0); rc != CURLUE_OK) {
-    fail(ErrorKind::config, std::string("invalid provider URL: ") + curl_url_strerror(rc),
+  std::unique_ptr<CURLU, decltype(CurlLibrary::url_cleanup)> guard(handle,
+                                                                   curl_library().url_cleanup);
+  if (const CURLUcode rc = curl_library().url_set(handle, CURLUPART_URL, url.c_str(), 0);
+      rc != CURLUE_OK) {
+    fail(ErrorKind::config, std::string("invalid provider URL: ") + curl_library().url_strerror(rc),
          "check the provider's base_url (llmgw config show)");
   }
   auto part = [&](CURLUPart which, unsigned int flags) {
     char* value = nullptr;
     std::string out;
-    if (curl_url_get(handle, which, &value, flags) == CURLUE_OK && value != nullptr) {
+    if (curl_library().url_get(handle, which, &value, flags) == CURLUE_OK && value != nullptr) {
       out = value;
     }
-    curl_free(value);
+    curl_library().free(value);
     return out;
   };
   Target target;
@@ -130,7 +126,7 @@ struct Lane {
   bool attached = false;
   std::string origin;  // of the last call, to prefer lanes with a warm connection
 
-  Lane() : multi(curl_multi_init()), easy(curl_easy_init()) {
+  Lane() : multi(curl_library().multi_init()), easy(curl_library().easy_init()) {
     if (multi == nullptr || easy == nullptr) {
       release();
       throw std::bad_alloc();
@@ -141,7 +137,7 @@ struct Lane {
   Lane& operator=(const Lane&) = delete;
 
   void attach() {
-    if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+    if (curl_library().multi_add_handle(multi, easy) != CURLM_OK) {
       fail(ErrorKind::internal, "could not start an HTTP transfer (curl_multi_add_handle)");
     }
     attached = true;
@@ -150,7 +146,7 @@ struct Lane {
   // the multi's cache.
   void detach() {
     if (attached) {
-      curl_multi_remove_handle(multi, easy);
+      curl_library().multi_remove_handle(multi, easy);
       attached = false;
     }
   }
@@ -159,10 +155,10 @@ struct Lane {
   void release() {
     detach();
     if (easy != nullptr) {
-      curl_easy_cleanup(easy);
+      curl_library().easy_cleanup(easy);
     }
     if (multi != nullptr) {
-      curl_multi_cleanup(multi);
+      curl_library().multi_cleanup(multi);
     }
     easy = nullptr;
     multi = nullptr;
@@ -260,7 +256,7 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
   const size_t length = size * count;
   x.touch();
   if (x.status == 0) {
-    curl_easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &x.status);
+    curl_library().easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &x.status);
   }
   const bool success = x.status >= 200 && x.status < 300;
   if (x.streaming() && success) {
@@ -301,12 +297,12 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return x.abort ? 1 : 0;
 }
 
-using HeaderList = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+using HeaderList = std::unique_ptr<curl_slist, decltype(CurlLibrary::slist_free_all)>;
 
 HeaderList build_headers(const Headers& headers) {
-  HeaderList list(nullptr, curl_slist_free_all);
+  HeaderList list(nullptr, curl_library().slist_free_all);
   auto append = [&](const std::string& line) {
-    curl_slist* next = curl_slist_append(list.get(), line.c_str());
+    curl_slist* next = curl_library().slist_append(list.get(), line.c_str());
     if (next == nullptr) {
       throw std::bad_alloc();
     }
@@ -330,7 +326,7 @@ HeaderList build_headers(const Headers& headers) {
 
 template <class T>
 void set(CURL* easy, CURLoption option, T value) {
-  if (curl_easy_setopt(easy, option, value) != CURLE_OK) {
+  if (curl_library().easy_setopt(easy, option, value) != CURLE_OK) {
     fail(ErrorKind::internal, "libcurl rejected an option (" + std::to_string(option) + ")");
   }
 }
@@ -346,23 +342,22 @@ struct CurlTransport::Impl {
   std::vector<std::unique_ptr<Lane>> idle_lanes;  // most recently used last
 
   Impl() {
-    global_init_once();
-    share = curl_share_init();
+    share = curl_library().share_init();
     if (share == nullptr) {
       throw std::bad_alloc();
     }
     // DNS and TLS sessions are safe to share between concurrent threads (with locks);
     // connections are not in this libcurl, so they are kept per lane instead.
-    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &Impl::lock);
-    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Impl::unlock);
-    curl_share_setopt(share, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_library().share_setopt(share, CURLSHOPT_LOCKFUNC, &Impl::lock);
+    curl_library().share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Impl::unlock);
+    curl_library().share_setopt(share, CURLSHOPT_USERDATA, this);
+    curl_library().share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_library().share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }
 
   ~Impl() {
     idle_lanes.clear();  // easy handles go before the share they use
-    curl_share_cleanup(share);
+    curl_library().share_cleanup(share);
   }
 
   static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
@@ -391,7 +386,7 @@ struct CurlTransport::Impl {
     lane->detach();
     // Drops the options that point into the finished call (error buffer, callbacks'
     // user data); the connections stay in the lane's multi handle.
-    curl_easy_reset(lane->easy);
+    curl_library().easy_reset(lane->easy);
     std::unique_ptr<Lane> surplus;
     {
       std::lock_guard lock(lanes_mutex);
@@ -459,7 +454,7 @@ void configure(CURL* easy, CURLSH* share, Exchange& x, curl_slist* headers) {
 CURLcode run(Lane& lane, Exchange& x) {
   int running = 1;
   while (true) {
-    if (curl_multi_perform(lane.multi, &running) != CURLM_OK) {
+    if (curl_library().multi_perform(lane.multi, &running) != CURLM_OK) {
       fail(ErrorKind::internal, "libcurl failed while running an HTTP transfer");
     }
     if (running == 0) {
@@ -471,14 +466,14 @@ CURLcode run(Lane& lane, Exchange& x) {
     if (x.abort) {
       return CURLE_ABORTED_BY_CALLBACK;
     }
-    if (curl_multi_poll(lane.multi, nullptr, 0,
-                        static_cast<int>(x.poll_budget(Clock::now()).count()),
-                        nullptr) != CURLM_OK) {
+    if (curl_library().multi_poll(lane.multi, nullptr, 0,
+                                  static_cast<int>(x.poll_budget(Clock::now()).count()),
+                                  nullptr) != CURLM_OK) {
       fail(ErrorKind::internal, "libcurl failed while waiting for an HTTP transfer");
     }
   }
   int queued = 0;
-  while (CURLMsg* msg = curl_multi_info_read(lane.multi, &queued)) {
+  while (CURLMsg* msg = curl_library().multi_info_read(lane.multi, &queued)) {
     if (msg->msg == CURLMSG_DONE && msg->easy_handle == lane.easy) {
       return msg->data.result;
     }
@@ -487,17 +482,18 @@ CURLcode run(Lane& lane, Exchange& x) {
 }
 
 std::string curl_message(const Exchange& x, CURLcode result) {
-  return x.error_buffer[0] != '\0' ? std::string(x.error_buffer) : curl_easy_strerror(result);
+  return x.error_buffer[0] != '\0' ? std::string(x.error_buffer)
+                                   : curl_library().easy_strerror(result);
 }
 
 [[noreturn]] void throw_transfer_error(const Exchange& x, CURLcode result) {
   const std::string& host = x.target->host;
   long os_errno = 0;
-  curl_easy_getinfo(x.easy, CURLINFO_OS_ERRNO, &os_errno);
+  curl_library().easy_getinfo(x.easy, CURLINFO_OS_ERRNO, &os_errno);
   long response_code = 0;
-  curl_easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &response_code);
+  curl_library().easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &response_code);
   curl_off_t pretransfer_us = 0;
-  curl_easy_getinfo(x.easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+  curl_library().easy_getinfo(x.easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
 
   switch (result) {
     case CURLE_OPERATION_TIMEDOUT: {
@@ -560,7 +556,7 @@ Error with_retry_mark(Error error, const Exchange& x) {
 Headers response_headers(CURL* easy) {
   Headers headers;
   curl_header* previous = nullptr;
-  while (curl_header* h = curl_easy_nextheader(easy, CURLH_HEADER, -1, previous)) {
+  while (curl_header* h = curl_library().easy_nextheader(easy, CURLH_HEADER, -1, previous)) {
     headers.emplace_back(to_lower(h->name), h->value);
     previous = h;
   }
@@ -584,7 +580,7 @@ HttpResponse CurlTransport::Impl::perform(const HttpRequest& request, const Chun
   } lease{this, take_lane(target.origin)};
   Lane& lane = *lease.lane;
   lane.origin = target.origin;
-  curl_easy_reset(lane.easy);
+  curl_library().easy_reset(lane.easy);
 
   Exchange x;
   x.request = &request;
@@ -600,7 +596,7 @@ HttpResponse CurlTransport::Impl::perform(const HttpRequest& request, const Chun
   lane.detach();
 
   long opened = 0;
-  if (curl_easy_getinfo(lane.easy, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK) {
+  if (curl_library().easy_getinfo(lane.easy, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK) {
     connections.fetch_add(opened, std::memory_order_relaxed);
   }
 
@@ -619,7 +615,7 @@ HttpResponse CurlTransport::Impl::perform(const HttpRequest& request, const Chun
   }
 
   HttpResponse response;
-  curl_easy_getinfo(lane.easy, CURLINFO_RESPONSE_CODE, &x.status);
+  curl_library().easy_getinfo(lane.easy, CURLINFO_RESPONSE_CODE, &x.status);
   response.status = static_cast<int>(x.status);
   response.headers = response_headers(lane.easy);
   response.body = std::move(x.body);
