@@ -33,7 +33,10 @@ struct LineEditor::State {
   bool interrupted = false;
   std::string pasted;
   bool warned = false;
-  bool terminal = false;  // stdin and stdout are one: bracketed paste can be asked for
+  // Where the prompt and the echo go: stdout on a terminal, else stderr, so that
+  // `llmgw chat > answers.txt` keeps the answers alone in the file.
+  FILE* screen = stdout;
+  bool terminal = false;  // the screen is a terminal: bracketed paste can be asked for
 
   void warn(const std::string& message) {
     if (!warned)
@@ -57,7 +60,7 @@ char* prompt_of(EditLine* el) {
 unsigned char on_interrupt(EditLine* el, int) {
   LineEditor::State& state = state_of(el);
   state.interrupted = true;
-  std::fputs("^C\r\n", stdout);  // libedit moves to a new line only for its own keys
+  std::fputs("^C\r\n", state.screen);  // libedit moves to a new line only for its own keys
   return CC_NEWLINE;
 }
 
@@ -132,7 +135,7 @@ unsigned char on_complete(EditLine* el, int) {
   std::string list = "\n";
   for (const std::string& match : matches)
     list += match + "\n";
-  std::fputs(list.c_str(), stdout);
+  std::fputs(list.c_str(), state.screen);
   return CC_REDISPLAY;
 }
 
@@ -142,7 +145,8 @@ LineEditor::LineEditor(const Io& io, std::filesystem::path history_file, Complet
     : m_state(std::make_unique<State>()) {
   State& s = *m_state;
   s.io = &io;
-  s.terminal = io.in_tty && io.out_tty;
+  s.screen = io.out_tty ? stdout : stderr;
+  s.terminal = io.in_tty && (io.out_tty || io.err_tty);
   s.history_file = std::move(history_file);
   s.completer = std::move(completer);
   s.history = history_init();
@@ -155,7 +159,7 @@ LineEditor::LineEditor(const Io& io, std::filesystem::path history_file, Complet
     s.warn("could not read the REPL history " + s.history_file.string() +
            "; it starts empty and is rewritten after the next entry");
   }
-  s.el = el_init("llmgw", stdin, stdout, stderr);
+  s.el = el_init("llmgw", stdin, s.screen, stderr);
   el_set(s.el, EL_CLIENTDATA, &s);
   el_set(s.el, EL_EDITOR, "emacs");
   el_set(s.el, EL_SIGNAL, 1);
@@ -182,14 +186,14 @@ EditedLine LineEditor::read(const std::string& prompt) {
   s.interrupted = false;
   s.pasted.clear();
   if (s.terminal) {
-    std::fputs(k_paste_on, stdout);
-    std::fflush(stdout);
+    std::fputs(k_paste_on, s.screen);
+    std::fflush(s.screen);
   }
   int count = 0;
   const char* text = el_gets(s.el, &count);
   if (s.terminal) {
-    std::fputs(k_paste_off, stdout);
-    std::fflush(stdout);
+    std::fputs(k_paste_off, s.screen);
+    std::fflush(s.screen);
   }
   EditedLine line;
   if (text != nullptr && count > 0)

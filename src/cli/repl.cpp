@@ -86,7 +86,7 @@ class Repl {
     for (;;) {
       const EditedLine line = editor.read(assembler.in_block() ? k_block_prompt : k_prompt);
       if (line.kind == EditedLine::Kind::eof) {
-        m_io.out << '\n';
+        screen() << '\n';
         break;
       }
       if (line.kind == EditedLine::Kind::interrupted) {
@@ -98,7 +98,7 @@ class Repl {
         if (auto input = assembler.feed(line.text))
           inputs.push_back(std::move(*input));
       } else {
-        m_io.out << line.pasted << '\n';  // the terminal showed only what was typed
+        screen() << line.pasted << '\n';  // the terminal showed only what was typed
         if (!assembler.in_block()) {
           inputs.push_back(line.text + line.pasted);
         } else {
@@ -127,6 +127,10 @@ class Repl {
 
  private:
   bool colour() const { return !m_settings.quiet && stderr_color(m_io); }
+
+  // Where the REPL talks to the user: the terminal's stdout, else stderr, so that with
+  // stdout redirected (`llmgw chat > answers.txt`) the file holds only the answers.
+  std::ostream& screen() { return m_io.out_tty ? m_io.out : m_io.err; }
 
   void banner() {
     if (m_settings.quiet)
@@ -299,13 +303,13 @@ class Repl {
       usage.resize(std::max<std::size_t>(usage.size() + 2, 16), ' ');
       text += "  " + usage + info.summary + "\n";
     }
-    m_io.out << text << '\n' << k_keys_help;
-    m_io.out.flush();
+    screen() << text << '\n' << k_keys_help;
+    screen().flush();
   }
 
   void set_model(const std::string& name) {
     if (name.empty()) {
-      m_io.out << "model: " << m_settings.model << '\n';
+      screen() << "model: " << m_settings.model << '\n';
       return;
     }
     try {
@@ -369,8 +373,8 @@ class Repl {
       text += " (and " + std::to_string(m_totals.unpriced) +
               (m_totals.unpriced == 1 ? " answer" : " answers") + " of a model with no price)";
     }
-    m_io.out << text << '\n';
-    m_io.out.flush();
+    screen() << text << '\n';
+    screen().flush();
   }
 
   void save(const std::string& name) {

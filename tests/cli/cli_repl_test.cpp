@@ -8,6 +8,7 @@
 #include "core/store/ledger.hpp"
 #include "core/store/migrations.hpp"
 #include "support/cli_env.hpp"
+#include "support/openai_user.hpp"
 #include "support/pty_session.hpp"
 #include "support/text_files.hpp"
 
@@ -38,7 +39,10 @@ struct Terminal : CliEnv {
 
 // Waits for `text` at or after `from` and returns where it ends on the screen.
 std::size_t past(PtySession& repl, std::string_view text, std::size_t from) {
-  REQUIRE(repl.wait_for(text, from));
+  if (!repl.wait_for(text, from)) {
+    FAIL("no \"" << text << "\" on the screen after " << from << ":\n"
+                 << repl.screen().substr(std::min(from, repl.screen().size())));
+  }
   return repl.screen().find(text, from) + text.size();
 }
 
@@ -86,6 +90,31 @@ TEST_CASE("repl: answers stream with a status line, stored as source repl; Ctrl-
   const auto rows = llmgw::read_ledger_rows(db);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].source == "repl");
+}
+
+TEST_CASE(
+    "repl: against OpenAI, each message carries the conversation so far; the status "
+    "line its cost",
+    "[cli][repl]") {
+  llmgw::test::OpenAIUser user("sk-repl-test-000000000000000REPL");
+  user.env.env["TERM"] = "xterm";
+  PtySession repl(user.env.spec({"chat", "-m", "openai/gpt-4o-mini", "-s", "Be brief"}));
+  auto mark = send_line(repl, "first", 0);
+  mark = past(repl, "fake: first", mark);
+  // 3 words in the messages, 2 in the answer ("fake: first"), at gpt-4o-mini's price.
+  mark = past(repl, "openai/gpt-4o-mini · 3 in, 2 out · $0.000002", mark);
+  mark = send_line(repl, "second", mark);
+  leave(repl, past(repl, "fake: second", mark));
+  CHECK(repl.screen().find("REPL") == std::string::npos);  // no part of the key
+
+  const auto requests = user.server.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[1].json["messages"] == json::parse(R"([
+    {"role": "system", "content": "Be brief"},
+    {"role": "user", "content": "first"},
+    {"role": "assistant", "content": "fake: first"},
+    {"role": "user", "content": "second"}])"));
+  CHECK(requests[1].json["stream"] == true);
 }
 
 TEST_CASE("repl: a \"\"\" block and a pasted block are one message each", "[cli][repl]") {
