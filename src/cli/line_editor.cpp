@@ -166,11 +166,13 @@ LineEditor::LineEditor(const Io& io, std::filesystem::path history_file, Complet
   el_set(s.el, EL_HIST, history, s.history);
   el_set(s.el, EL_PROMPT, prompt_of);
   el_set(s.el, EL_SETTY, "-d", "-isig", nullptr);
-  el_set(s.el, EL_ADDFN, "llmgw-interrupt", "Give up the line", on_interrupt);
+  // el_wset: the narrow el_set copies a function's name and help and never frees them;
+  // the wide one keeps these literals as they are.
+  el_wset(s.el, EL_ADDFN, L"llmgw-interrupt", L"Give up the line", on_interrupt);
   el_set(s.el, EL_BIND, "^C", "llmgw-interrupt", nullptr);
-  el_set(s.el, EL_ADDFN, "llmgw-complete", "Complete the word", on_complete);
+  el_wset(s.el, EL_ADDFN, L"llmgw-complete", L"Complete the word", on_complete);
   el_set(s.el, EL_BIND, "^I", "llmgw-complete", nullptr);
-  el_set(s.el, EL_ADDFN, "llmgw-paste", "Take a bracketed paste", on_paste);
+  el_wset(s.el, EL_ADDFN, L"llmgw-paste", L"Take a bracketed paste", on_paste);
   el_set(s.el, EL_BIND, "\\e[200~", "llmgw-paste", nullptr);
   el_source(s.el, nullptr);  // the user's ~/.editrc, as every libedit program does
 }
