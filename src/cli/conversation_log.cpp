@@ -34,7 +34,19 @@ std::optional<RecordedExchange> ConversationLog::record(const Io& io,
   if (!m_enabled)
     return std::nullopt;
   try {
-    return record_exchange(db(), id, exchange);
+    try {
+      return record_exchange(db(), id, exchange);
+    } catch (const GatewayError& e) {
+      if (!id || e.error().kind != ErrorKind::usage)
+        throw;
+    }
+    // The conversation was removed (`llmgw logs rm`) while this one went on: keep the
+    // exchange in a new one rather than lose it.
+    const RecordedExchange recorded = record_exchange(db(), std::nullopt, exchange);
+    print_note(io, "conversation " + std::to_string(*id) +
+                       " was removed meanwhile; this exchange starts conversation " +
+                       std::to_string(recorded.conversation_id));
+    return recorded;
   } catch (const GatewayError& e) {
     print_warning(io, "the answer was not stored in the conversation log: " + e.error().message +
                           " (--no-log, or logs = false in config.toml, stores none)");

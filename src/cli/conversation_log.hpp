@@ -28,9 +28,9 @@ class ConversationLog {
   // GatewayError{usage} naming the fix when there is none; database errors as they are.
   Conversation load(std::optional<std::int64_t> id);
 
-  // Stores the exchange in conversation `id` (a new one when unset); nothing when logging
-  // is off. A failure to store is a warning on stderr, never the command's failure: the
-  // answer has been shown.
+  // Stores the exchange in conversation `id` (a new one when unset, or when `id` has been
+  // removed meanwhile, which a note says); nothing when logging is off. A failure to store
+  // is a warning on stderr, never the command's failure: the answer has been shown.
   std::optional<RecordedExchange> record(const Io& io, std::optional<std::int64_t> id,
                                          const Exchange& exchange);
   // Removes a recorded exchange (the REPL's /retry); a failure only warns.

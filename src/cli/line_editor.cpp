@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <histedit.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -55,6 +56,14 @@ LineEditor::State& state_of(EditLine* el) {
 
 char* prompt_of(EditLine* el) {
   return state_of(el).prompt.data();
+}
+
+// ^Z: ISIG is off while a line is edited, so the key has to send the stop itself.
+// libedit's own SIGTSTP handler (EL_SIGNAL) gives the terminal back before the process
+// stops, and takes it again and redraws the line on SIGCONT.
+unsigned char on_suspend(EditLine*, int) {
+  ::kill(0, SIGTSTP);
+  return CC_NORM;
 }
 
 unsigned char on_interrupt(EditLine* el, int) {
@@ -170,6 +179,8 @@ LineEditor::LineEditor(const Io& io, std::filesystem::path history_file, Complet
   // the wide one keeps these literals as they are.
   el_wset(s.el, EL_ADDFN, L"llmgw-interrupt", L"Give up the line", on_interrupt);
   el_set(s.el, EL_BIND, "^C", "llmgw-interrupt", nullptr);
+  el_wset(s.el, EL_ADDFN, L"llmgw-suspend", L"Suspend llmgw", on_suspend);
+  el_set(s.el, EL_BIND, "^Z", "llmgw-suspend", nullptr);
   el_wset(s.el, EL_ADDFN, L"llmgw-complete", L"Complete the word", on_complete);
   el_set(s.el, EL_BIND, "^I", "llmgw-complete", nullptr);
   el_wset(s.el, EL_ADDFN, L"llmgw-paste", L"Take a bracketed paste", on_paste);

@@ -4,6 +4,7 @@
 // Keys, beyond libedit's own:
 //   Ctrl-C      gives up the line (read() says `interrupted`); the terminal's ISIG is off
 //               while a line is edited, so ^C is a key here, not a signal
+//   Ctrl-Z      suspends llmgw, as the terminal's own ^Z would
 //   Ctrl-D      on an empty line: end of input (read() says `eof`)
 //   Tab         completes the word before the cursor from the completer's candidates
 //   a paste     the terminal's bracketed paste: a pasted text with a line break in it

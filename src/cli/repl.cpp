@@ -30,9 +30,9 @@ constexpr const char* k_keys_help =
     R"(Enter sends the line. A line starting with """ begins a message of several lines, one
 ending with """ ends it; a paste of several lines is one message. A line starting with
 // sends the rest with one /. Ctrl-C stops an answer (the part shown stays in the
-conversation, marked as cut) or clears the line; Ctrl-D leaves. Tab completes commands
-and, after /model, model names. Up and Down walk the history, which is kept between
-sessions.
+conversation, marked as cut) or clears the line; Ctrl-Z suspends; Ctrl-D leaves. Tab
+completes commands and, after /model, model names. Up and Down walk the history, which
+is kept between sessions.
 )";
 
 std::string latency_text(std::int64_t ms) {

@@ -274,3 +274,41 @@ TEST_CASE("repl: -i needs a terminal", "[cli][repl]") {
   CHECK(result.exit_code == 2);
   CHECK(result.err.find("the REPL (-i) needs a terminal") != std::string::npos);
 }
+
+TEST_CASE("repl: Ctrl-Z suspends it under a shell's job control, and fg brings it back",
+          "[cli][repl]") {
+  Terminal term;
+  term.env["PS1"] = "$ ";
+  llmgw::test::ProcessSpec shell = term.spec({});
+  shell.argv = {"/bin/bash", "--norc", "--noprofile", "-i"};
+  PtySession session(shell);
+  auto mark = past(session, "$ ", 0);
+  session.type(std::string(LLMGW_BINARY) + " chat -m mock/echo\r");
+  mark = past(session, k_prompt, mark);
+  session.type("ab\x1a");  // typed, then Ctrl-Z
+  mark = past(session, "Stopped", mark);
+  mark = past(session, "$ ", mark);
+  session.type("fg\r");
+  mark = past(session, "chat -m mock/echo", mark);  // bash names the job it resumes
+  session.type("c\r");                              // the line kept what was typed
+  mark = past(session, "mock: abc", mark);
+  mark = past(session, k_prompt, mark);
+  session.type("\x04");
+  mark = past(session, "$ ", mark);
+  session.type("exit\r");
+  CHECK(session.finish() == 0);
+}
+
+TEST_CASE("repl: a conversation removed meanwhile goes on as a new one, nothing lost",
+          "[cli][repl]") {
+  Terminal term;
+  PtySession repl(term.spec({"chat", "-m", "mock/echo"}));
+  auto mark = send_line(repl, "one", 0);
+  mark = past(repl, "mock: one", mark);
+  REQUIRE(term.run({"logs", "rm", "1"}).exit_code == 0);
+  mark = send_line(repl, "two", mark);
+  mark =
+      past(repl, "conversation 1 was removed meanwhile; this exchange starts conversation 2", mark);
+  leave(repl, mark);
+  CHECK(contents(term.conversation("2")) == std::vector<std::string>{"two", "mock: two"});
+}
