@@ -50,13 +50,22 @@ std::size_t past(PtySession& repl, std::string_view text, std::size_t from) {
 // ends: what the line brings (its echo, the answer, the next prompt) comes after it.
 std::size_t send_line(PtySession& repl, const std::string& line, std::size_t from) {
   const std::size_t at = past(repl, k_prompt, from);
+  REQUIRE(repl.wait_for_raw_mode());
   repl.type(line + "\r");
+  return at;
+}
+
+// Waits for the next prompt at or after `from` and for the line editor to hold the
+// terminal; returns where the prompt ends.
+std::size_t at_prompt(PtySession& repl, std::size_t from) {
+  const std::size_t at = past(repl, k_prompt, from);
+  REQUIRE(repl.wait_for_raw_mode());
   return at;
 }
 
 // Ctrl-D at the next prompt after `from`; the REPL must then exit 0.
 void leave(PtySession& repl, std::size_t from) {
-  past(repl, k_prompt, from);
+  at_prompt(repl, from);
   repl.type("\x04");
   CHECK(repl.finish() == 0);
 }
@@ -122,12 +131,14 @@ TEST_CASE("repl: a \"\"\" block and a pasted block are one message each", "[cli]
   PtySession repl(term.spec({"chat", "-m", "mock/echo"}));
   auto mark = send_line(repl, "\"\"\"", 0);
   mark = past(repl, "... ", mark);
+  REQUIRE(repl.wait_for_raw_mode());
   repl.type("line one\r");
   mark = past(repl, "... ", past(repl, "line one", mark));
+  REQUIRE(repl.wait_for_raw_mode());
   repl.type("line two\"\"\"\r");
   mark = past(repl, "mock: line one\r\nline two", mark);
 
-  mark = past(repl, k_prompt, mark);
+  mark = at_prompt(repl, mark);
   repl.type("Sum up: \x1b[200~alpha\rbeta\r\x1b[201~");  // the terminal's bracketed paste
   leave(repl, past(repl, "mock: Sum up: alpha\r\nbeta", mark));
   CHECK(contents(term.conversation()) ==
@@ -144,7 +155,7 @@ TEST_CASE("repl: Ctrl-C stops an answer and keeps it, marked cut; at the prompt 
   mark = past(repl, "mock: one", mark);
   repl.type("\x03");
   mark = past(repl, "answer stopped; the part shown stays in the conversation", mark);
-  mark = past(repl, k_prompt, mark);
+  mark = at_prompt(repl, mark);
   repl.type("never sent\x03");  // gives up the line
   mark = past(repl, "^C", mark);
   mark = send_line(repl, "/usage", mark);
@@ -179,7 +190,7 @@ TEST_CASE("repl: every slash command", "[cli][repl]") {
   mark = send_line(repl, "/model mock/nope", mark);
   REQUIRE(repl.wait_for("still answering with mock/echo", mark));
   // Tab completes the command, then the model name.
-  mark = past(repl, k_prompt, past(repl, "still answering with mock/echo", mark));
+  mark = at_prompt(repl, past(repl, "still answering with mock/echo", mark));
   repl.type("/mo\t");
   mark = past(repl, "del ", mark);
   repl.type("mock/sl\t");
@@ -244,7 +255,7 @@ TEST_CASE("repl: the history is kept, private, across sessions; -c continues", "
   CHECK((file.st_mode & 0777) == 0700);
 
   PtySession repl(term.spec({"chat", "-c"}));
-  const auto mark = past(repl, k_prompt, past(repl, "continuing conversation 1 (2 messages)", 0));
+  const auto mark = at_prompt(repl, past(repl, "continuing conversation 1 (2 messages)", 0));
   repl.type("\x1b[A\r");  // Up: the last entry of the last session
   leave(repl, past(repl, "mock: remember me", mark));
   CHECK(term.conversation("1")["messages"].size() == 4);
@@ -284,15 +295,14 @@ TEST_CASE("repl: Ctrl-Z suspends it under a shell's job control, and fg brings i
   PtySession session(shell);
   auto mark = past(session, "$ ", 0);
   session.type(std::string(LLMGW_BINARY) + " chat -m mock/echo\r");
-  mark = past(session, k_prompt, mark);
+  mark = at_prompt(session, mark);
   session.type("ab\x1a");  // typed, then Ctrl-Z
   mark = past(session, "Stopped", mark);
   mark = past(session, "$ ", mark);
   session.type("fg\r");
   mark = past(session, "chat -m mock/echo", mark);  // bash names the job it resumes
   session.type("c\r");                              // the line kept what was typed
-  mark = past(session, "mock: abc", mark);
-  mark = past(session, k_prompt, mark);
+  mark = at_prompt(session, past(session, "mock: abc", mark));
   session.type("\x04");
   mark = past(session, "$ ", mark);
   session.type("exit\r");

@@ -72,6 +72,17 @@ bool PtySession::echo_on() const {
   return tcgetattr(m_master, &now) == 0 && (now.c_lflag & ECHO) != 0;
 }
 
+bool PtySession::wait_for_raw_mode(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    termios now{};
+    if (tcgetattr(m_master, &now) == 0 && (now.c_lflag & ICANON) == 0)
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline || !pump(std::chrono::milliseconds(5)))
+      return false;
+  }
+}
+
 int PtySession::finish(std::chrono::milliseconds timeout) {
   if (m_finished)
     return m_exit_code;

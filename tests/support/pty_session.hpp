@@ -33,6 +33,10 @@ class PtySession {
   pid_t pid() const { return m_pid; }
   // The terminal's ECHO flag now (the program must give it back when it ends).
   bool echo_on() const;
+  // Waits until the terminal is in raw mode (ICANON off), as a line editor sets it: a
+  // prompt can be on the screen a moment before, and keys typed then are read by the
+  // terminal driver (^C, ^Z as signals) instead of the program.
+  bool wait_for_raw_mode(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Reads until the child closes the terminal and exits (killing it after `timeout`);
   // returns its exit code, 128+N when killed by signal N.
   int finish(std::chrono::milliseconds timeout = std::chrono::seconds(10));
